@@ -1,0 +1,71 @@
+/**
+ * All configuration comes from the environment, read once in main() and passed down; nothing
+ * deeper reads process.env. Every variable is documented in the README's Configuration table.
+ */
+import { resolve } from 'node:path';
+import { DEFAULT_KEY_PREFIX, hasHashTag, validatePrefix } from '../store/redis/keys.js';
+import { ConfigError, redisConnectionFromEnv, type RedisConnection } from './redis-env.js';
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  keyPrefix: string;
+  redis: RedisConnection | null;
+  /** Read-write API token; when absent, `serve` generates one. */
+  token: string | undefined;
+  /** Read-only API token. */
+  readToken: string | undefined;
+  /** Forced migration stage (CONTENTKV_STAGE), the emergency override. */
+  forcedStage: string | undefined;
+  logLevel: string;
+  /** Extra host names accepted in Host and Origin headers (beyond localhost). */
+  allowedHosts: string[];
+  redisTimeoutMs: number;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
+  return value;
+}
+
+function token(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (value.length < 16) throw new ConfigError(`${name} must be at least 16 characters; generate one with: openssl rand -hex 32`);
+  return value;
+}
+
+export function loadConfig(env: Env, cwd = process.cwd()): Config {
+  const keyPrefix = env.CONTENTKV_KEY_PREFIX?.trim() || DEFAULT_KEY_PREFIX;
+  try {
+    validatePrefix(keyPrefix);
+  } catch {
+    throw new ConfigError('CONTENTKV_KEY_PREFIX may hold letters, digits and ":_.-{}", at most 64 characters');
+  }
+  const redis = redisConnectionFromEnv(env);
+  if (redis?.kind === 'cluster' && !hasHashTag(keyPrefix)) {
+    throw new ConfigError('on Redis Cluster, CONTENTKV_KEY_PREFIX needs a hash tag such as {mysite}: so one site\'s keys share a slot');
+  }
+  const readToken = token(env, 'CONTENTKV_READ_TOKEN');
+  const writeToken = token(env, 'CONTENTKV_TOKEN');
+  if (readToken !== undefined && readToken === writeToken) throw new ConfigError('CONTENTKV_READ_TOKEN must differ from CONTENTKV_TOKEN');
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65_535),
+    host: env.HOST?.trim() || '127.0.0.1',
+    dataDir: resolve(cwd, env.CONTENTKV_DATA_DIR?.trim() || './data'),
+    keyPrefix,
+    redis,
+    token: writeToken,
+    readToken,
+    forcedStage: env.CONTENTKV_STAGE?.trim() || undefined,
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    allowedHosts: (env.CONTENTKV_ALLOWED_HOSTS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean),
+    redisTimeoutMs: integer(env, 'CONTENTKV_REDIS_TIMEOUT_MS', 1_500, 50, 60_000),
+  };
+}

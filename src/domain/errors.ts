@@ -1,0 +1,132 @@
+/**
+ * Every failure that crosses an edge (REST, MCP, CLI) is one of these classes, with a stable
+ * `code`. The edges map codes to an HTTP status, an MCP `isError` result with a recovery hint,
+ * or a CLI exit code; nothing else ever reaches a client.
+ */
+
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'VALIDATION_FAILED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'VERSION_CONFLICT'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'STORE_UNAVAILABLE'
+  | 'READ_ONLY'
+  | 'SCHEMA_TOO_NEW'
+  | 'MIGRATION_GUARD'
+  | 'INTERNAL';
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export class ContentKvError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export class NotFoundError extends ContentKvError {
+  constructor(what: string, id: string) {
+    super('NOT_FOUND', `${what} "${id}" does not exist`, { id });
+  }
+}
+
+export class AlreadyExistsError extends ContentKvError {
+  constructor(what: string, id: string) {
+    super('ALREADY_EXISTS', `${what} "${id}" already exists; update it instead, or pick another id`, { id });
+  }
+}
+
+export class ValidationError extends ContentKvError {
+  readonly issues: Issue[];
+
+  constructor(message: string, issues: Issue[] = []) {
+    super('VALIDATION_FAILED', message, issues.length > 0 ? { issues } : undefined);
+    this.issues = issues;
+  }
+}
+
+export class PayloadTooLargeError extends ContentKvError {
+  constructor(limitBytes: number) {
+    super('PAYLOAD_TOO_LARGE', `the body is larger than the ${limitBytes}-byte limit`, { limitBytes });
+  }
+}
+
+export class VersionConflictError extends ContentKvError {
+  readonly currentVersion: number;
+
+  constructor(id: string, expectedVersion: number, currentVersion: number) {
+    super(
+      'VERSION_CONFLICT',
+      `"${id}" is at version ${currentVersion}, not ${expectedVersion}: someone else changed it. ` +
+        `Read it again, re-apply your change and retry with expectedVersion ${currentVersion}`,
+      { id, expectedVersion, currentVersion },
+    );
+    this.currentVersion = currentVersion;
+  }
+}
+
+export class UnauthorizedError extends ContentKvError {
+  constructor(message = 'a valid bearer token is required') {
+    super('UNAUTHORIZED', message);
+  }
+}
+
+export class ForbiddenError extends ContentKvError {
+  constructor(message = 'this token may only read') {
+    super('FORBIDDEN', message);
+  }
+}
+
+export class StoreUnavailableError extends ContentKvError {
+  readonly retryAfterSeconds: number;
+
+  constructor(store: string, retryAfterSeconds = 5, reason?: string) {
+    super(
+      'STORE_UNAVAILABLE',
+      `the ${store} store is unavailable${reason ? ` (${reason})` : ''}; retry in ${retryAfterSeconds} s`,
+      { store, retryAfterSeconds },
+    );
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export class ReadOnlyError extends ContentKvError {
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(message: string, retryAfterSeconds?: number) {
+    super('READ_ONLY', message, retryAfterSeconds === undefined ? undefined : { retryAfterSeconds });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export class SchemaTooNewError extends ContentKvError {
+  constructor(found: number, known: number) {
+    super(
+      'SCHEMA_TOO_NEW',
+      `the store holds schema version ${found}, but this contentkv knows only up to ${known}; ` +
+        `upgrade contentkv before writing`,
+      { found, known },
+    );
+  }
+}
+
+export class MigrationGuardError extends ContentKvError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('MIGRATION_GUARD', message, details);
+  }
+}
+
+export function isContentKvError(error: unknown): error is ContentKvError {
+  return error instanceof ContentKvError;
+}

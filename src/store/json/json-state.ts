@@ -1,0 +1,121 @@
+/**
+ * The JSON store's files and their in-memory copy. Each file is reloaded only when its stamp
+ * (inode, size, mtime) changes, so a CLI run and the server, each writing under the directory
+ * lock, see each other's writes without rereading on every request.
+ *
+ * Layout of the data directory:
+ *   projects.json, resources.json   arrays of documents, in the original site's format
+ *   audit.json                      the newest audit entries, bounded
+ *   .contentkv/meta.json            schema version, tombstones, recent operation ids, counters
+ *   .contentkv/history/<c>/<id>.json  previous versions of one document, bounded
+ */
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { AuditEntry } from '../../domain/audit.js';
+import type { Collection, Doc } from '../../domain/collections.js';
+import type { HistoryEntry } from '../port.js';
+import { compareNewestFirst, sortMember } from '../ordering.js';
+import { fileStamp, readJsonFile, writeFileAtomic } from './files.js';
+import { normalizeLegacyDocs, type LoadProblem } from './legacy.js';
+
+export interface MetaFile {
+  schemaVersion: number;
+  tombstones: Record<Collection, Record<string, number>>;
+  /** opId → version it produced, oldest first; bounded. */
+  ops: Record<string, number>;
+  counters: Record<string, string | number>;
+}
+
+export interface CollectionState {
+  byId: Map<string, Doc>;
+  /** Sort members, newest first. */
+  order: string[];
+  problems: LoadProblem[];
+}
+
+function emptyMeta(): MetaFile {
+  return { schemaVersion: 0, tombstones: { projects: {}, resources: {} }, ops: {}, counters: {} };
+}
+
+interface Cached<T> {
+  stamp: string | null;
+  value: T;
+}
+
+export class JsonFiles {
+  private readonly cache = new Map<string, Cached<unknown>>();
+
+  constructor(readonly dir: string) {}
+
+  private path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  private async load<T>(name: string, parse: (raw: unknown) => T, fallback: unknown): Promise<T> {
+    const path = this.path(name);
+    const stamp = await fileStamp(path);
+    const cached = this.cache.get(name);
+    if (cached && cached.stamp === stamp) return cached.value as T;
+    const value = parse(stamp === null ? fallback : await readJsonFile<unknown>(path, fallback));
+    this.cache.set(name, { stamp, value });
+    return value;
+  }
+
+  private async save(name: string, contents: unknown, value: unknown): Promise<void> {
+    const path = this.path(name);
+    await writeFileAtomic(path, `${JSON.stringify(contents, null, 2)}\n`);
+    this.cache.set(name, { stamp: await fileStamp(path), value });
+  }
+
+  collection(collection: Collection): Promise<CollectionState> {
+    return this.load(`${collection}.json`, (raw) => indexCollection(collection, raw), []);
+  }
+
+  async saveCollection(collection: Collection, byId: Map<string, Doc>): Promise<void> {
+    const state = indexDocs([...byId.values()], []);
+    const docs = state.order.map((member) => state.byId.get(member.slice(member.indexOf(':') + 1)) as Doc);
+    await this.save(`${collection}.json`, docs, state);
+  }
+
+  meta(): Promise<MetaFile> {
+    return this.load('.contentkv/meta.json', (raw) => ({ ...emptyMeta(), ...(raw as Partial<MetaFile>) }), emptyMeta());
+  }
+
+  async saveMeta(meta: MetaFile): Promise<void> {
+    await mkdir(this.path('.contentkv'), { recursive: true });
+    await this.save('.contentkv/meta.json', meta, meta);
+  }
+
+  audit(): Promise<AuditEntry[]> {
+    return this.load('audit.json', (raw) => (Array.isArray(raw) ? (raw as AuditEntry[]) : []), []);
+  }
+
+  async saveAudit(entries: AuditEntry[]): Promise<void> {
+    await this.save('audit.json', entries, entries);
+  }
+
+  history(collection: Collection, id: string): Promise<HistoryEntry[]> {
+    return this.load(`.contentkv/history/${collection}/${id}.json`, (raw) => (Array.isArray(raw) ? (raw as HistoryEntry[]) : []), []);
+  }
+
+  async saveHistory(collection: Collection, id: string, entries: HistoryEntry[]): Promise<void> {
+    await mkdir(this.path(`.contentkv/history/${collection}`), { recursive: true });
+    await this.save(`.contentkv/history/${collection}/${id}.json`, entries, entries);
+  }
+}
+
+function indexDocs(docs: Doc[], problems: LoadProblem[]): CollectionState {
+  const byId = new Map<string, Doc>();
+  const members: string[] = [];
+  for (const doc of docs) {
+    byId.set(doc.id, doc);
+    members.push(sortMember(doc));
+  }
+  members.sort(compareNewestFirst);
+  return { byId, order: members, problems };
+}
+
+function indexCollection(collection: Collection, raw: unknown): CollectionState {
+  const { docs, problems } = normalizeLegacyDocs(collection, raw);
+  return indexDocs(docs, problems);
+}

@@ -1,0 +1,268 @@
+/**
+ * The JSON-file store: the embedded default for `npm start`, and the legacy store the migration
+ * moves away from. Every write runs under the directory lock, rereads what changed on disk,
+ * and replaces each file atomically. On a read-only file system it still serves reads and
+ * answers every write with READ_ONLY; it never pretends a write succeeded.
+ */
+import type { AuditEntry, AuditStats } from '../../domain/audit.js';
+import type { Collection, Doc } from '../../domain/collections.js';
+import { AlreadyExistsError, NotFoundError, ReadOnlyError, SchemaTooNewError, VersionConflictError } from '../../domain/errors.js';
+import { SCHEMA_VERSION } from '../../domain/schema-version.js';
+import { pageAudit, entryMs } from '../audit-paging.js';
+import { counterFields, toAuditStats } from '../audit-stats.js';
+import { matchesQuery } from '../matching.js';
+import { decodeCursor, encodeCursor, idOfMember, sortMember } from '../ordering.js';
+import type {
+  AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
+} from '../port.js';
+import { isReadOnlyFsError, isWritableDirectory } from './files.js';
+import { JsonFiles, type MetaFile } from './json-state.js';
+import { DirectoryLock } from './lock.js';
+
+export interface JsonStoreOptions {
+  /** The data directory holding projects.json and resources.json. */
+  dir: string;
+  /** Newest audit entries kept in audit.json. */
+  auditLimit?: number;
+  /** Previous versions kept per document. */
+  historyLimit?: number;
+  /** Recent operation ids remembered for idempotent retries. */
+  opsLimit?: number;
+}
+
+export class JsonStore implements ContentStore {
+  readonly kind = 'json';
+  private readonly files: JsonFiles;
+  private readonly lock: DirectoryLock;
+  private readonly auditLimit: number;
+  private readonly historyLimit: number;
+  private readonly opsLimit: number;
+  private writable = true;
+
+  constructor(options: JsonStoreOptions) {
+    this.files = new JsonFiles(options.dir);
+    this.lock = new DirectoryLock(options.dir);
+    this.auditLimit = options.auditLimit ?? 1_000;
+    this.historyLimit = options.historyLimit ?? 20;
+    this.opsLimit = options.opsLimit ?? 2_000;
+  }
+
+  /** False when the directory is on a read-only file system (Vercel, a read-only mount). */
+  get isWritable(): boolean {
+    return this.writable;
+  }
+
+  async open(): Promise<void> {
+    this.writable = await isWritableDirectory(this.files.dir);
+    await Promise.all([this.files.collection('projects'), this.files.collection('resources')]);
+    const meta = await this.files.meta();
+    if (this.writable && meta.schemaVersion < SCHEMA_VERSION) {
+      await this.mutate(async () => {
+        const fresh = await this.files.meta();
+        if (fresh.schemaVersion < SCHEMA_VERSION) await this.files.saveMeta({ ...fresh, schemaVersion: SCHEMA_VERSION });
+      });
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  /** Load problems (bad ids, duplicates) found in the collection files, for logs and health. */
+  async problems(collection: Collection) {
+    return (await this.files.collection(collection)).problems;
+  }
+
+  async get(collection: Collection, id: string): Promise<Doc | null> {
+    return (await this.files.collection(collection)).byId.get(id) ?? null;
+  }
+
+  async getMany(collection: Collection, ids: readonly string[]): Promise<(Doc | null)[]> {
+    const { byId } = await this.files.collection(collection);
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async list(collection: Collection, query: ListQuery): Promise<Page<Doc>> {
+    const { byId, order } = await this.files.collection(collection);
+    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const items: Doc[] = [];
+    let total = 0;
+    let nextCursor: string | null = null;
+    for (const member of order) {
+      const doc = byId.get(idOfMember(member)) as Doc;
+      if (!matchesQuery(doc, query)) continue;
+      total += 1;
+      if (after !== null && member >= after) continue;
+      if (items.length < query.limit) items.push(doc);
+      else if (nextCursor === null) nextCursor = encodeCursor(sortMember(items[items.length - 1] as Doc));
+    }
+    return { items, total, nextCursor };
+  }
+
+  async head(collection: Collection, id: string): Promise<Head> {
+    const doc = await this.get(collection, id);
+    const meta = await this.files.meta();
+    return { doc, version: doc?.metadata.version ?? meta.tombstones[collection]?.[id] ?? 0 };
+  }
+
+  async commit(collection: Collection, request: WriteRequest): Promise<WriteResult> {
+    return this.mutate(async () => {
+      const meta = structuredClone(await this.files.meta());
+      const applied = meta.ops[request.opId];
+      if (applied !== undefined) return { outcome: 'duplicate', version: applied };
+      const docs = new Map((await this.files.collection(collection)).byId);
+      const current = docs.get(request.id) ?? null;
+      const tombstones = (meta.tombstones[collection] ??= {});
+      const headVersion = current?.metadata.version ?? tombstones[request.id] ?? 0;
+      const what = collection === 'projects' ? 'project' : 'resource';
+      if (request.kind === 'create' && current) throw new AlreadyExistsError(what, request.id);
+      if (request.kind !== 'create' && !current) throw new NotFoundError(what, request.id);
+      if (headVersion !== request.baseVersion) throw new VersionConflictError(request.id, request.baseVersion, headVersion);
+
+      const version = request.doc?.metadata.version ?? request.baseVersion + 1;
+      if (request.doc) {
+        docs.set(request.id, request.doc);
+        delete tombstones[request.id];
+      } else {
+        docs.delete(request.id);
+        tombstones[request.id] = version;
+      }
+      await this.files.saveCollection(collection, docs);
+      if (request.history) await this.pushHistory(collection, request.id, request.history);
+      await this.appendAuditEntries([request.audit], meta);
+      meta.ops[request.opId] = version;
+      trimOldest(meta.ops, this.opsLimit);
+      await this.files.saveMeta(meta);
+      return { outcome: 'applied', version };
+    });
+  }
+
+  async history(collection: Collection, id: string, limit: number): Promise<HistoryEntry[]> {
+    return (await this.files.history(collection, id)).slice(0, limit);
+  }
+
+  async audit(query: AuditQuery): Promise<Page<AuditEntry>> {
+    const entries = await this.files.audit();
+    return pageAudit(async (position, sinceMs, count) => {
+      const out: AuditEntry[] = [];
+      let skipped = 0;
+      for (let index = entries.length - 1; index >= 0 && out.length < count; index -= 1) {
+        const entry = entries[index] as AuditEntry;
+        const ms = entryMs(entry);
+        if (ms > position.beforeMs) continue;
+        if (ms < sinceMs) break;
+        if (ms === position.beforeMs && skipped < position.skip) {
+          skipped += 1;
+          continue;
+        }
+        out.push(entry);
+      }
+      return out;
+    }, query);
+  }
+
+  async auditStats(): Promise<AuditStats> {
+    return toAuditStats((await this.files.meta()).counters);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.mutate(async () => {
+      const meta = structuredClone(await this.files.meta());
+      await this.appendAuditEntries([entry], meta);
+      await this.files.saveMeta(meta);
+    });
+  }
+
+  async manifest(collection: Collection, cursor: string | null, count: number) {
+    const { byId, order } = await this.files.collection(collection);
+    const start = cursor === null ? 0 : order.findIndex((member) => member < decodeCursor(cursor));
+    const slice = start < 0 ? [] : order.slice(start, start + count);
+    const entries: ManifestEntry[] = slice.map((member) => {
+      const doc = byId.get(idOfMember(member)) as Doc;
+      return { id: doc.id, version: doc.metadata.version, checksum: doc.metadata.checksum };
+    });
+    const last = slice[slice.length - 1];
+    return { entries, cursor: last !== undefined && start + count < order.length ? encodeCursor(last) : null };
+  }
+
+  async putIfNewer(collection: Collection, items: readonly ReplicaItem[], options: ReplicaOptions = {}): Promise<ReplicaOutcome[]> {
+    if (items.length === 0) return [];
+    return this.mutate(async () => {
+      const meta = structuredClone(await this.files.meta());
+      const docs = new Map((await this.files.collection(collection)).byId);
+      const tombstones = (meta.tombstones[collection] ??= {});
+      const audits: AuditEntry[] = [];
+      const outcomes: ReplicaOutcome[] = [];
+      for (const item of items) {
+        const current = docs.get(item.id)?.metadata.version ?? tombstones[item.id] ?? 0;
+        const incoming = 'doc' in item ? item.doc.metadata.version : item.deletedVersion;
+        const newer = options.replaceEqual ? incoming >= current : incoming > current;
+        if (!newer) {
+          outcomes.push('skipped');
+          continue;
+        }
+        if ('doc' in item) {
+          docs.set(item.id, item.doc);
+          delete tombstones[item.id];
+        } else {
+          docs.delete(item.id);
+          tombstones[item.id] = item.deletedVersion;
+        }
+        if (item.history) await this.pushHistory(collection, item.id, item.history);
+        if (item.audit) audits.push(item.audit);
+        outcomes.push('applied');
+      }
+      if (outcomes.includes('applied')) {
+        await this.files.saveCollection(collection, docs);
+        if (audits.length > 0) await this.appendAuditEntries(audits, meta);
+        await this.files.saveMeta(meta);
+      }
+      return outcomes;
+    });
+  }
+
+  async ping(): Promise<number> {
+    const started = performance.now();
+    await this.files.meta();
+    return performance.now() - started;
+  }
+
+  /** Runs a write under the directory lock, translating a read-only file system into READ_ONLY. */
+  private async mutate<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.writable) throw readOnly(this.files.dir);
+    try {
+      return await this.lock.run(work);
+    } catch (error) {
+      if (isReadOnlyFsError(error)) {
+        this.writable = false;
+        throw readOnly(this.files.dir);
+      }
+      throw error;
+    }
+  }
+
+  private async pushHistory(collection: Collection, id: string, entry: HistoryEntry): Promise<void> {
+    const entries = [entry, ...(await this.files.history(collection, id))].slice(0, this.historyLimit);
+    await this.files.saveHistory(collection, id, entries);
+  }
+
+  private async appendAuditEntries(entries: AuditEntry[], meta: MetaFile): Promise<void> {
+    const all = [...(await this.files.audit()), ...entries];
+    await this.files.saveAudit(all.slice(Math.max(0, all.length - this.auditLimit)));
+    for (const entry of entries) {
+      for (const field of counterFields(entry)) meta.counters[field] = Number(meta.counters[field] ?? 0) + 1;
+      meta.counters.lastActivity = entry.timestamp;
+    }
+  }
+}
+
+function readOnly(dir: string): ReadOnlyError {
+  return new ReadOnlyError(
+    `the JSON store at ${dir} is on a read-only file system and cannot take writes; ` +
+      'configure Redis (REDIS_URL or KV_REST_API_URL) to edit content here',
+  );
+}
+
+
+function trimOldest(record: Record<string, unknown>, limit: number): void {
+  const keys = Object.keys(record);
+  for (let index = 0; index < keys.length - limit; index += 1) delete record[keys[index] as string];
+}

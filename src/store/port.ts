@@ -1,0 +1,128 @@
+/**
+ * The ContentStore port: everything the service, the migration engine and export need from a
+ * store. JSON files, Redis and the migrating router each implement it in their own folder.
+ *
+ * Writes are computed by the caller and committed here: `head` reads the current document and
+ * version, the caller builds the next document with its audit and history entries, and
+ * `commit` applies it as one compare-and-set on `baseVersion`. That is two round trips for any
+ * write, and the diff in the audit entry is exact because the CAS proves nothing changed between.
+ */
+import type { AuditEntry, AuditStats, EntityType, FieldChange } from '../domain/audit.js';
+import type { Collection, Doc } from '../domain/collections.js';
+import type { Status } from '../domain/fields.js';
+
+export interface ListQuery {
+  /** Which statuses to list; `any` lists all. */
+  status: Status | 'any';
+  featured?: boolean | undefined;
+  tag?: string | undefined;
+  /** 1 to 100. */
+  limit: number;
+  cursor?: string | null | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Matching documents in all pages; null where counting would mean scanning (combined filters). */
+  total: number | null;
+  nextCursor: string | null;
+}
+
+/** The current document, and the version the next write must be based on (a deleted id keeps counting). */
+export interface Head {
+  doc: Doc | null;
+  version: number;
+}
+
+export interface HistoryEntry {
+  version: number;
+  document: Doc;
+  replacedAt: string;
+  replacedBy: {
+    version: number;
+    action: 'update' | 'delete';
+    source: string;
+    clientId?: string | undefined;
+    changes: FieldChange[];
+  };
+}
+
+export interface WriteRequest {
+  kind: 'create' | 'update' | 'delete';
+  id: string;
+  /** The version the change was computed from; the commit fails with VERSION_CONFLICT if it moved. */
+  baseVersion: number;
+  /** The next document (create, update), or null (delete). */
+  doc: Doc | null;
+  /** The document replaced (update, delete), or null (create). */
+  previous: Doc | null;
+  audit: AuditEntry;
+  history: HistoryEntry | null;
+  /** Idempotency key: a commit with an id already applied returns the first result and changes nothing. */
+  opId: string;
+}
+
+export interface WriteResult {
+  /** `duplicate`: this opId was applied before; nothing changed now. */
+  outcome: 'applied' | 'duplicate';
+  version: number;
+}
+
+/** A document as another store has it, for migration: a live document or a deletion at a version. */
+export type ReplicaItem =
+  | { id: string; doc: Doc; audit?: AuditEntry | undefined; history?: HistoryEntry | null | undefined }
+  | { id: string; deletedVersion: number; audit?: AuditEntry | undefined; history?: HistoryEntry | null | undefined };
+
+export interface ReplicaOptions {
+  /** Also replace a document at the same version (repair of a divergent copy); never an older one. */
+  replaceEqual?: boolean;
+}
+
+/** `applied`, or `skipped` because this store already holds the same or a newer version. */
+export type ReplicaOutcome = 'applied' | 'skipped';
+
+export interface ManifestEntry {
+  id: string;
+  version: number;
+  checksum: string;
+}
+
+export interface AuditQuery {
+  entityType?: EntityType | undefined;
+  entityId?: string | undefined;
+  source?: AuditEntry['source'] | undefined;
+  action?: AuditEntry['action'] | undefined;
+  /** ISO timestamps, inclusive. */
+  since?: string | undefined;
+  until?: string | undefined;
+  limit: number;
+  cursor?: string | null | undefined;
+}
+
+export interface ContentStore {
+  /** `json`, `redis-tcp`, `redis-cluster`, `redis-rest` or `migrating`. */
+  readonly kind: string;
+  /** Checks the schema version and prepares the store; call once before use. */
+  open(): Promise<void>;
+  close(): Promise<void>;
+
+  get(collection: Collection, id: string): Promise<Doc | null>;
+  getMany(collection: Collection, ids: readonly string[]): Promise<(Doc | null)[]>;
+  list(collection: Collection, query: ListQuery): Promise<Page<Doc>>;
+  head(collection: Collection, id: string): Promise<Head>;
+  commit(collection: Collection, request: WriteRequest): Promise<WriteResult>;
+
+  history(collection: Collection, id: string, limit: number): Promise<HistoryEntry[]>;
+  audit(query: AuditQuery): Promise<Page<AuditEntry>>;
+  auditStats(): Promise<AuditStats>;
+  /** Records an event that is not a document write (a migration transition, a forced move). */
+  appendAudit(entry: AuditEntry): Promise<void>;
+
+  /** Every document's id, version and checksum, a page at a time, in a stable order. */
+  manifest(collection: Collection, cursor: string | null, count: number): Promise<{ entries: ManifestEntry[]; cursor: string | null }>;
+  /** Writes each item only where this store has it absent or older, atomically per item. */
+  putIfNewer(collection: Collection, items: readonly ReplicaItem[], options?: ReplicaOptions): Promise<ReplicaOutcome[]>;
+
+  /** Round-trip time of a trivial call, in ms; throws when the store is unreachable. */
+  ping(): Promise<number>;
+}

@@ -1,0 +1,35 @@
+/**
+ * The small interface between the Redis store and a connection: send a batch of commands in one
+ * round trip, get the replies back in order, with a failed command's error in its own slot.
+ * Replies have the RESP2 shape (flat arrays, strings, integers, null) whatever the transport.
+ * Implementations: TCP (node-redis, single node or Cluster) and REST (@upstash/redis).
+ */
+
+export type RedisArg = string | number;
+export type RedisCommand = readonly RedisArg[];
+export type RedisReply = string | number | null | RedisReply[];
+export type RedisResult = RedisReply | Error;
+
+export interface ExecOptions {
+  /** The batch only reads: a driver with a read-only credential may serve it with that. */
+  readOnly?: boolean;
+}
+
+export interface RedisDriver {
+  readonly kind: 'redis-tcp' | 'redis-cluster' | 'redis-rest';
+  /** Where it connects, with no credentials, for logs and health. */
+  readonly endpoint: string;
+  /** One round trip. Rejects when the batch could not be sent or answered at all. */
+  exec(commands: readonly RedisCommand[], options?: ExecOptions): Promise<RedisResult[]>;
+  /** Batches sent so far: each one is a round trip. */
+  readonly roundTrips: number;
+  close(): Promise<void>;
+}
+
+/** Redis answered the command with an error reply (as opposed to the connection failing). */
+export class RedisReplyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisReplyError';
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * The Redis store, over any driver (TCP, Cluster, REST). Every read is one round trip, a list
+ * page two (ids from an index, then the documents) or one on a cache hit, and every write two
+ * (the caller's `head`, then one Lua script that does the whole write atomically).
+ */
+import type { AuditEntry, AuditStats } from '../../domain/audit.js';
+import type { Collection, Doc } from '../../domain/collections.js';
+import { AlreadyExistsError, NotFoundError, SchemaTooNewError, VersionConflictError } from '../../domain/errors.js';
+import { SCHEMA_VERSION } from '../../domain/schema-version.js';
+import { counterFields, toAuditStats } from '../audit-stats.js';
+import { entryMs, pageAudit } from '../audit-paging.js';
+import { matchesQuery } from '../matching.js';
+import { decodeCursor, encodeCursor, idOfMember } from '../ordering.js';
+import type {
+  AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
+} from '../port.js';
+import type { RedisCommand, RedisDriver } from './driver.js';
+import { redisKeys, type RedisKeys } from './keys.js';
+import { countCommand, mergeRanges, planList, rangeCommand } from './list-plan.js';
+import { evalsha, execBatch, replyOf } from './script-runner.js';
+import { SCRIPTS } from './scripts.js';
+import { commitCommand, replicaCommand, type Limits } from './write-args.js';
+
+export interface RedisStoreOptions {
+  driver: RedisDriver;
+  /** Key prefix with a hash tag; default `{contentkv}:`. */
+  keyPrefix?: string;
+  /** Audit entries kept (newest). */
+  auditLimit?: number;
+  /** Previous versions kept per document. */
+  historyLimit?: number;
+  /** Seconds an operation id is remembered, so a retry within it is not applied twice. */
+  opTtlSeconds?: number;
+  /** Seconds a cached first page of a list lives; 0 turns the list cache off. */
+  listCacheTtlSeconds?: number;
+}
+
+/** Filtered lists that over-select scan at most this many index entries per page. */
+const MAX_POST_FILTER_SCAN = 2_000;
+
+export class RedisStore implements ContentStore {
+  readonly kind: string;
+  readonly keys: RedisKeys;
+  private readonly driver: RedisDriver;
+  private readonly limits: Limits;
+  private readonly cacheTtl: number;
+
+  constructor(options: RedisStoreOptions) {
+    this.driver = options.driver;
+    this.kind = options.driver.kind;
+    this.keys = redisKeys(options.keyPrefix);
+    this.limits = {
+      auditLimit: options.auditLimit ?? 10_000,
+      historyLimit: options.historyLimit ?? 20,
+      opTtlSeconds: options.opTtlSeconds ?? 86_400,
+    };
+    this.cacheTtl = options.listCacheTtlSeconds ?? 30;
+  }
+
+  /** Round trips sent so far, counted at the driver. */
+  get roundTrips(): number {
+    return this.driver.roundTrips;
+  }
+
+  private async exec(commands: readonly RedisCommand[], readOnly = false) {
+    return execBatch(this.driver, commands, { readOnly });
+  }
+
+  async open(): Promise<void> {
+    const [, found] = await this.exec([
+      ['SET', this.keys.schemaVersion, SCHEMA_VERSION, 'NX'],
+      ['GET', this.keys.schemaVersion],
+    ]);
+    const version = Number(replyOf(found));
+    if (version > SCHEMA_VERSION) throw new SchemaTooNewError(version, SCHEMA_VERSION);
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+
+  async get(c: Collection, id: string): Promise<Doc | null> {
+    const [doc] = await this.exec([['HGET', this.keys.doc(c, id), 'doc']], true);
+    return parseDoc(replyOf(doc));
+  }
+
+  async getMany(c: Collection, ids: readonly string[]): Promise<(Doc | null)[]> {
+    if (ids.length === 0) return [];
+    const replies = await this.exec(ids.map((id) => ['HGET', this.keys.doc(c, id), 'doc']), true);
+    return replies.map((reply) => parseDoc(replyOf(reply)));
+  }
+
+  async head(c: Collection, id: string): Promise<Head> {
+    const [doc, tombstone] = await this.exec([['HGET', this.keys.doc(c, id), 'doc'], ['HGET', this.keys.tombstones(c), id]], true);
+    const current = parseDoc(replyOf(doc));
+    return { doc: current, version: current?.metadata.version ?? Number(replyOf(tombstone) ?? 0) };
+  }
+
+  async list(c: Collection, query: ListQuery): Promise<Page<Doc>> {
+    const plan = planList(this.keys, c, query);
+    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const cacheable = this.cacheTtl > 0 && after === null && !plan.postFilter;
+    const field = `${query.status}|${query.featured ?? ''}|${query.tag?.toLowerCase() ?? ''}|${query.limit}`;
+    const fetch = plan.postFilter ? Math.max(query.limit * 2, 50) : query.limit + 1;
+    const commands: RedisCommand[] = [
+      ...(cacheable ? [['HGET', this.keys.cache(c), field], ['GET', this.keys.cacheGeneration(c)]] : []) as RedisCommand[],
+      ...plan.ranges.map((range) => rangeCommand(range, after, fetch)),
+      ...(plan.postFilter ? [] : plan.ranges.map(countCommand)),
+    ];
+    const replies = (await this.exec(commands, true)).map(replyOf);
+    const offset = cacheable ? 2 : 0;
+    if (cacheable && typeof replies[0] === 'string') return JSON.parse(replies[0]) as Page<Doc>;
+    const members = mergeRanges(plan.ranges, replies.slice(offset, offset + plan.ranges.length));
+
+    if (plan.postFilter) return this.filteredPage(c, query, plan, members, fetch);
+
+    const total = replies.slice(offset + plan.ranges.length).reduce<number>((sum, n) => sum + Number(n), 0);
+    const pageMembers = members.slice(0, query.limit);
+    const nextCursor = members.length > query.limit ? encodeCursor(pageMembers[pageMembers.length - 1] as string) : null;
+    const ids = pageMembers.map(idOfMember);
+    if (!cacheable) {
+      const docs = await this.getMany(c, ids);
+      return { items: docs.filter((doc): doc is Doc => doc !== null), total, nextCursor };
+    }
+    // The second round trip reads the documents and fills the cache in one script.
+    const [page] = await this.exec([
+      evalsha(SCRIPTS.readPage, [this.keys.cache(c), this.keys.cacheGeneration(c), ...ids.map((id) => this.keys.doc(c, id))], [
+        String(replies[1] ?? '0'), field, this.cacheTtl, total, nextCursor ?? '',
+      ]),
+    ]);
+    return JSON.parse(String(replyOf(page))) as Page<Doc>;
+  }
+
+  /**
+   * Over-selecting indexes: read candidates a chunk at a time and keep the matches. Only the
+   * first `fetch` merged members are in true order (each range was cut at `fetch`), so each
+   * round consumes at most that many, and the scan stops at a bound with a cursor to go on.
+   */
+  private async filteredPage(c: Collection, query: ListQuery, plan: ReturnType<typeof planList>, first: string[], fetch: number): Promise<Page<Doc>> {
+    const items: Doc[] = [];
+    let candidates = first;
+    let after: string | null = null;
+    let scanned = 0;
+    for (;;) {
+      const chunk = candidates.slice(0, fetch);
+      const docs = await this.getMany(c, chunk.map(idOfMember));
+      for (const [index, doc] of docs.entries()) {
+        after = chunk[index] as string;
+        if (doc && matchesQuery(doc, query)) items.push(doc);
+        if (items.length === query.limit) return { items, total: null, nextCursor: encodeCursor(after) };
+      }
+      scanned += chunk.length;
+      if (candidates.length < fetch) return { items, total: null, nextCursor: null };
+      if (scanned >= MAX_POST_FILTER_SCAN) return { items, total: null, nextCursor: after === null ? null : encodeCursor(after) };
+      const replies = (await this.exec(plan.ranges.map((range) => rangeCommand(range, after, fetch)), true)).map(replyOf);
+      candidates = mergeRanges(plan.ranges, replies);
+    }
+  }
+
+  async commit(c: Collection, request: WriteRequest): Promise<WriteResult> {
+    const [result] = await this.exec([commitCommand(this.keys, c, request, this.limits)]);
+    const [outcome, version] = replyOf(result) as [string, number];
+    const what = c === 'projects' ? 'project' : 'resource';
+    switch (outcome) {
+      case 'OK':
+        return { outcome: 'applied', version };
+      case 'DUPLICATE':
+        return { outcome: 'duplicate', version };
+      case 'EXISTS':
+        throw new AlreadyExistsError(what, request.id);
+      case 'MISSING':
+        throw new NotFoundError(what, request.id);
+      case 'CONFLICT':
+        throw new VersionConflictError(request.id, request.baseVersion, version);
+      case 'SCHEMA':
+        throw new SchemaTooNewError(version, SCHEMA_VERSION);
+      default:
+        throw new Error(`commitDocument returned an unknown outcome ${String(outcome)}`);
+    }
+  }
+
+  async history(c: Collection, id: string, limit: number): Promise<HistoryEntry[]> {
+    const [reply] = await this.exec([['LRANGE', this.keys.history(c, id), 0, limit - 1]], true);
+    return ((replyOf(reply) as string[] | null) ?? []).map((entry) => JSON.parse(entry) as HistoryEntry);
+  }
+
+  async audit(query: AuditQuery): Promise<Page<AuditEntry>> {
+    return pageAudit(async (position, sinceMs, count) => {
+      const [reply] = await this.exec(
+        [['ZRANGE', this.keys.auditEntries, position.beforeMs, sinceMs, 'BYSCORE', 'REV', 'LIMIT', position.skip, count]],
+        true,
+      );
+      return ((replyOf(reply) as string[] | null) ?? []).map((entry) => JSON.parse(entry) as AuditEntry);
+    }, query);
+  }
+
+  async auditStats(): Promise<AuditStats> {
+    const [reply] = await this.exec([['HGETALL', this.keys.auditStats]], true);
+    const flat = (replyOf(reply) as string[] | null) ?? [];
+    const counters: Record<string, string> = {};
+    for (let index = 0; index + 1 < flat.length; index += 2) counters[flat[index] as string] = flat[index + 1] as string;
+    return toAuditStats(counters);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    const replies = await this.exec([
+      ['ZADD', this.keys.auditEntries, entryMs(entry), JSON.stringify(entry)],
+      ['ZREMRANGEBYRANK', this.keys.auditEntries, 0, -(this.limits.auditLimit + 1)],
+      ...counterFields(entry).map((field): RedisCommand => ['HINCRBY', this.keys.auditStats, field, 1]),
+      ['HSET', this.keys.auditStats, 'lastActivity', entry.timestamp],
+    ]);
+    replies.forEach(replyOf);
+  }
+
+  async manifest(c: Collection, cursor: string | null, count: number): Promise<{ entries: ManifestEntry[]; cursor: string | null }> {
+    const after = cursor ? decodeCursor(cursor) : null;
+    const [reply] = await this.exec([rangeCommand({ key: this.keys.indexAll(c), prefix: '' }, after, count)], true);
+    const members = (replyOf(reply) as string[] | null) ?? [];
+    if (members.length === 0) return { entries: [], cursor: null };
+    const ids = members.map(idOfMember);
+    const replies = await this.exec(ids.map((id) => ['HMGET', this.keys.doc(c, id), 'version', 'checksum']), true);
+    const entries: ManifestEntry[] = [];
+    replies.forEach((result, index) => {
+      const [version, checksum] = (replyOf(result) as (string | null)[] | null) ?? [];
+      if (version && checksum) entries.push({ id: ids[index] as string, version: Number(version), checksum });
+    });
+    return { entries, cursor: members.length === count ? encodeCursor(members[members.length - 1] as string) : null };
+  }
+
+  async putIfNewer(c: Collection, items: readonly ReplicaItem[], options: ReplicaOptions = {}): Promise<ReplicaOutcome[]> {
+    if (items.length === 0) return [];
+    const commands = items.map((item) => replicaCommand(this.keys, c, item, options.replaceEqual === true, this.limits));
+    const replies = await this.exec(commands);
+    return replies.map((result) => {
+      const [outcome, version] = replyOf(result) as [string, number];
+      if (outcome === 'SCHEMA') throw new SchemaTooNewError(version, SCHEMA_VERSION);
+      return outcome === 'APPLIED' ? 'applied' : 'skipped';
+    });
+  }
+
+  async ping(): Promise<number> {
+    const started = performance.now();
+    const [reply] = await this.exec([['PING']], true);
+    replyOf(reply);
+    return performance.now() - started;
+  }
+}
+
+function parseDoc(reply: unknown): Doc | null {
+  return typeof reply === 'string' ? (JSON.parse(reply) as Doc) : null;
+}

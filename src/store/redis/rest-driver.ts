@@ -1,0 +1,69 @@
+/**
+ * The REST driver, over `@upstash/redis`, for Upstash and Vercel KV. A batch is one POST to
+ * `/pipeline`, sent through the client's own HTTP layer (auth, base64 response decoding). With a
+ * read-only token configured, read batches go through a second client holding it: the seed's
+ * "dual client", which keeps a leaked read path from ever writing.
+ *
+ * The client's auto-pipelining is off (it splits reads and writes into separate pipelines, so a
+ * read could overtake a write), and so is its own retry: retries belong to the resilience
+ * policy, which knows which calls are safe to repeat.
+ */
+import { Redis } from '@upstash/redis';
+import type { ExecOptions, RedisCommand, RedisDriver, RedisResult } from './driver.js';
+import { RedisReplyError } from './driver.js';
+
+export interface RestDriverOptions {
+  url: string;
+  token: string;
+  readOnlyToken?: string | undefined;
+  /** Milliseconds before a request is abandoned. */
+  requestTimeoutMs?: number;
+}
+
+/** Exposes the client's protected HTTP requester for raw pipelines; everything else is the stock client. */
+class PipelineClient extends Redis {
+  async pipelineRaw(commands: readonly RedisCommand[]): Promise<{ result?: unknown; error?: string }[]> {
+    return (await this.client.request({ path: ['pipeline'], body: commands })) as unknown as { result?: unknown; error?: string }[];
+  }
+}
+
+function makeClient(url: string, token: string, timeoutMs: number): PipelineClient {
+  return new PipelineClient({
+    url,
+    token,
+    automaticDeserialization: false,
+    enableAutoPipelining: false,
+    enableTelemetry: false,
+    retry: false,
+    keepAlive: true,
+    signal: () => AbortSignal.timeout(timeoutMs),
+  });
+}
+
+export class RestDriver implements RedisDriver {
+  readonly kind = 'redis-rest' as const;
+  readonly endpoint: string;
+  private batches = 0;
+  private readonly writer: PipelineClient;
+  private readonly reader: PipelineClient;
+
+  constructor(options: RestDriverOptions) {
+    const timeoutMs = options.requestTimeoutMs ?? 5_000;
+    this.endpoint = new URL(options.url).origin;
+    this.writer = makeClient(options.url, options.token, timeoutMs);
+    this.reader = options.readOnlyToken ? makeClient(options.url, options.readOnlyToken, timeoutMs) : this.writer;
+  }
+
+  get roundTrips(): number {
+    return this.batches;
+  }
+
+  async exec(commands: readonly RedisCommand[], options?: ExecOptions): Promise<RedisResult[]> {
+    this.batches += 1;
+    const client = options?.readOnly ? this.reader : this.writer;
+    const replies = await client.pipelineRaw(commands);
+    return replies.map((reply) => (reply.error !== undefined ? new RedisReplyError(reply.error) : ((reply.result ?? null) as RedisResult)));
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,47 @@
+--[[
+  commitDocument: one create, update or delete, as a compare-and-set on the version, applied
+  together with its indexes, audit entry, counters, history and cache invalidation.
+
+  KEYS[1..14] as in lib.lua, and
+    KEYS[15] meta:ops:<opId>   the result of this operation, so a retry is not applied twice
+
+  ARGV[1]  kind: create | update | delete
+  ARGV[2]  id
+  ARGV[3]  base version: the version the change was computed from
+  ARGV[4]  new version
+  ARGV[5]  document JSON ('' for delete)
+  ARGV[6]  checksum       ARGV[7] sort member   ARGV[8] status   ARGV[9] featured ('1' | '0')
+  ARGV[10] tag tokens, newline-separated
+  ARGV[11] audit entry JSON   ARGV[12] audit score (ms)   ARGV[13] audit limit
+  ARGV[14] history entry JSON ('' for none)   ARGV[15] history limit
+  ARGV[16] seconds to remember the operation id
+  ARGV[17] schema version this code knows
+  ARGV[18] counter fields, newline-separated   ARGV[19] timestamp (ISO)
+
+  Returns { outcome, version }, outcome one of:
+    OK (applied, version is the new one), DUPLICATE (applied before, its version),
+    CONFLICT / EXISTS / MISSING (nothing changed, version is the current one),
+    SCHEMA (nothing changed, version is the store's newer schema version)
+]]
+
+local done = redis.call('GET', KEYS[15])
+if done then return { 'DUPLICATE', tonumber(done) } end
+
+local newer = schema_too_new(ARGV[17])
+if newer then return { 'SCHEMA', newer } end
+
+local kind, id = ARGV[1], ARGV[2]
+local current, exists = head_version(id)
+if kind == 'create' and exists then return { 'EXISTS', current } end
+if kind ~= 'create' and not exists then return { 'MISSING', current } end
+if current ~= tonumber(ARGV[3]) then return { 'CONFLICT', current } end
+
+unindex()
+if kind == 'delete' then
+  remove_doc(id, ARGV[4])
+else
+  store_doc(id, ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
+end
+record(ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[18], ARGV[19])
+redis.call('SET', KEYS[15], ARGV[4], 'EX', tonumber(ARGV[16]))
+return { 'OK', tonumber(ARGV[4]) }

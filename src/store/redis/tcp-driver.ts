@@ -1,0 +1,115 @@
+/**
+ * The TCP driver, over node-redis: one Redis (`REDIS_URL`) or a Redis Cluster
+ * (`REDIS_CLUSTER_NODES`). Commands issued in the same tick leave in one socket write, so a
+ * batch is one round trip. The offline queue is off and every command has a timeout: during an
+ * outage a request fails fast instead of piling up in memory (node-redis would otherwise queue
+ * without bound).
+ */
+import { createClient, createCluster, ErrorReply, type RedisClientType, type RedisClusterType } from 'redis';
+import type { ExecOptions, RedisCommand, RedisDriver, RedisResult } from './driver.js';
+import { RedisReplyError } from './driver.js';
+
+export interface TcpDriverOptions {
+  /** `redis://` or `rediss://` URL of a single node. */
+  url?: string;
+  /** Cluster seed nodes as `host:port`; when given, `url` is ignored. */
+  clusterNodes?: string[];
+  /** Milliseconds before a command fails. */
+  commandTimeoutMs?: number;
+  /** Milliseconds to wait for a connection. */
+  connectTimeoutMs?: number;
+}
+
+function redactedEndpoint(options: TcpDriverOptions): string {
+  if (options.clusterNodes) return `cluster(${options.clusterNodes.join(',')})`;
+  try {
+    const url = new URL(options.url ?? 'redis://127.0.0.1:6379');
+    return `${url.protocol}//${url.hostname}:${url.port || '6379'}`;
+  } catch {
+    return 'redis://(invalid url)';
+  }
+}
+
+/** Keys sit at a known position for the commands the store sends; cluster routing needs one. */
+function routingKey(command: RedisCommand): string | undefined {
+  const name = String(command[0]).toUpperCase();
+  if (name === 'EVALSHA' || name === 'EVAL') return Number(command[2]) > 0 ? String(command[3]) : undefined;
+  if (name === 'PING' || name === 'SCRIPT' || name === 'TIME') return undefined;
+  return command[1] === undefined ? undefined : String(command[1]);
+}
+
+function asResult(settled: PromiseSettledResult<unknown>): RedisResult {
+  if (settled.status === 'fulfilled') return settled.value as RedisResult;
+  // node-redis rejects with ErrorReply for a Redis error reply; anything else is a transport failure.
+  if (settled.reason instanceof ErrorReply) return new RedisReplyError(settled.reason.message);
+  throw settled.reason;
+}
+
+export class TcpDriver implements RedisDriver {
+  readonly kind: 'redis-tcp' | 'redis-cluster';
+  readonly endpoint: string;
+  private batches = 0;
+  private readonly client: RedisClientType | RedisClusterType;
+  private connecting: Promise<unknown> | null = null;
+
+  constructor(private readonly options: TcpDriverOptions) {
+    this.endpoint = redactedEndpoint(options);
+    const commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
+    const socket = {
+      connectTimeout: options.connectTimeoutMs ?? 2_000,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),
+    };
+    // RESP2 keeps replies in the shape the store reads (flat arrays); node-redis 6 defaults to RESP3.
+    const clientOptions = {
+      disableOfflineQueue: true,
+      commandsQueueMaxLength: 10_000,
+      commandOptions: { timeout: commandTimeoutMs },
+      socket,
+    };
+    if (options.clusterNodes && options.clusterNodes.length > 0) {
+      this.kind = 'redis-cluster';
+      this.client = createCluster({
+        rootNodes: options.clusterNodes.map((node) => ({ url: `redis://${node}` })),
+        defaults: clientOptions,
+        RESP: 2,
+        useReplicas: false,
+      }) as unknown as RedisClusterType;
+    } else {
+      this.kind = 'redis-tcp';
+      this.client = createClient({ ...clientOptions, RESP: 2, url: options.url }) as unknown as RedisClientType;
+    }
+    // Connection errors surface on the commands that fail; the 'error' event must still be handled.
+    this.client.on('error', () => undefined);
+  }
+
+  get roundTrips(): number {
+    return this.batches;
+  }
+
+  private async ensureConnected(): Promise<void> {
+    if (this.client.isOpen) return;
+    this.connecting ??= this.client.connect().catch((error: unknown) => {
+      this.connecting = null;
+      throw error;
+    });
+    await this.connecting;
+  }
+
+  async exec(commands: readonly RedisCommand[], _options?: ExecOptions): Promise<RedisResult[]> {
+    await this.ensureConnected();
+    this.batches += 1;
+    const args = (command: RedisCommand) => command.map(String);
+    const sends = commands.map((command) =>
+      this.kind === 'redis-cluster'
+        ? (this.client as RedisClusterType).sendCommand(routingKey(command), false, args(command))
+        : (this.client as RedisClientType).sendCommand(args(command)),
+    );
+    return (await Promise.allSettled(sends)).map(asResult);
+  }
+
+  async close(): Promise<void> {
+    this.connecting = null;
+    if (this.client.isOpen) await this.client.close();
+    else this.client.destroy();
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Turns a write request or a replica item into the KEYS and ARGV of its Lua script. The order
+ * here is the one documented in the headers of commitDocument.lua and putIfNewer.lua.
+ */
+import type { AuditEntry } from '../../domain/audit.js';
+import type { Collection, Doc } from '../../domain/collections.js';
+import { SCHEMA_VERSION } from '../../domain/schema-version.js';
+import { counterFields } from '../audit-stats.js';
+import { entryMs } from '../audit-paging.js';
+import { sortMember } from '../ordering.js';
+import type { HistoryEntry, ReplicaItem, WriteRequest } from '../port.js';
+import type { RedisArg, RedisCommand } from './driver.js';
+import { tagToken, writeKeys, type RedisKeys } from './keys.js';
+import { SCRIPTS } from './scripts.js';
+import { evalsha } from './script-runner.js';
+
+export interface Limits {
+  auditLimit: number;
+  historyLimit: number;
+  opTtlSeconds: number;
+}
+
+function docFields(doc: Doc): RedisArg[] {
+  const tokens = [...new Set(doc.tags.map(tagToken))].join('\n');
+  return [JSON.stringify(doc), doc.metadata.checksum, sortMember(doc), doc.metadata.status, doc.metadata.featured ? '1' : '0', tokens];
+}
+
+function auditFields(audit: AuditEntry | undefined, limits: Limits): RedisArg[] {
+  if (!audit) return ['', 0, limits.auditLimit];
+  return [JSON.stringify(audit), entryMs(audit), limits.auditLimit];
+}
+
+function historyFields(history: HistoryEntry | null | undefined, limits: Limits): RedisArg[] {
+  return [history ? JSON.stringify(history) : '', limits.historyLimit];
+}
+
+export function commitCommand(keys: RedisKeys, c: Collection, request: WriteRequest, limits: Limits): RedisCommand {
+  const version = request.doc?.metadata.version ?? request.baseVersion + 1;
+  const fields = request.doc ? docFields(request.doc) : ['', '', '', '', '0', ''];
+  return evalsha(SCRIPTS.commitDocument, [...writeKeys(keys, c, request.id), keys.op(request.opId)], [
+    request.kind,
+    request.id,
+    request.baseVersion,
+    version,
+    ...fields,
+    ...auditFields(request.audit, limits),
+    ...historyFields(request.history, limits),
+    limits.opTtlSeconds,
+    SCHEMA_VERSION,
+    counterFields(request.audit).join('\n'),
+    request.audit.timestamp,
+  ]);
+}
+
+export function replicaCommand(keys: RedisKeys, c: Collection, item: ReplicaItem, replaceEqual: boolean, limits: Limits): RedisCommand {
+  const isDoc = 'doc' in item;
+  const version = isDoc ? item.doc.metadata.version : item.deletedVersion;
+  const fields = isDoc ? docFields(item.doc) : ['', '', '', '', '0', ''];
+  return evalsha(SCRIPTS.putIfNewer, writeKeys(keys, c, item.id), [
+    item.id,
+    version,
+    isDoc ? '0' : '1',
+    ...fields,
+    replaceEqual ? '1' : '0',
+    ...auditFields(item.audit, limits),
+    ...historyFields(item.history, limits),
+    item.audit ? counterFields(item.audit).join('\n') : '',
+    item.audit?.timestamp ?? '',
+    SCHEMA_VERSION,
+  ]);
+}
