@@ -104,6 +104,8 @@ export interface ContentStore {
   readonly kind: string;
   /** Checks the schema version and prepares the store; call once before use. */
   open(): Promise<void>;
+  /** Why writes are refused because newer code wrote this store (found at open), or null. */
+  readonly schemaProblem: string | null;
   close(): Promise<void>;
 
   get(collection: Collection, id: string): Promise<Doc | null>;

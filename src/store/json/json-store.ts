@@ -38,6 +38,8 @@ export class JsonStore implements ContentStore {
   private readonly historyLimit: number;
   private readonly opsLimit: number;
   private writable = true;
+  /** Set by open() when the files were written by newer code: reads work, writes are refused. */
+  schemaProblem: string | null = null;
 
   constructor(options: JsonStoreOptions) {
     this.files = new JsonFiles(options.dir);
@@ -56,6 +58,7 @@ export class JsonStore implements ContentStore {
     this.writable = await isWritableDirectory(this.files.dir);
     await Promise.all([this.files.collection('projects'), this.files.collection('resources')]);
     const meta = await this.files.meta();
+    this.schemaProblem = meta.schemaVersion > SCHEMA_VERSION ? new SchemaTooNewError(meta.schemaVersion, SCHEMA_VERSION).message : null;
     if (this.writable && meta.schemaVersion < SCHEMA_VERSION) {
       await this.mutate(async () => {
         const fresh = await this.files.meta();
@@ -228,6 +231,8 @@ export class JsonStore implements ContentStore {
   /** Runs a write under the directory lock, translating a read-only file system into READ_ONLY. */
   private async mutate<T>(work: () => Promise<T>): Promise<T> {
     if (!this.writable) throw readOnly(this.files.dir);
+    const { schemaVersion } = await this.files.meta();
+    if (schemaVersion > SCHEMA_VERSION) throw new SchemaTooNewError(schemaVersion, SCHEMA_VERSION);
     try {
       return await this.lock.run(work);
     } catch (error) {

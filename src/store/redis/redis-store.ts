@@ -44,6 +44,8 @@ export class RedisStore implements ContentStore {
   private readonly driver: RedisDriver;
   private readonly limits: Limits;
   private readonly cacheTtl: number;
+  /** Set by open() when the store was written by newer code: reads work, writes are refused. */
+  schemaProblem: string | null = null;
 
   constructor(options: RedisStoreOptions) {
     this.driver = options.driver;
@@ -72,7 +74,8 @@ export class RedisStore implements ContentStore {
       ['GET', this.keys.schemaVersion],
     ]);
     const version = Number(replyOf(found));
-    if (version > SCHEMA_VERSION) throw new SchemaTooNewError(version, SCHEMA_VERSION);
+    // Reads stay possible; the write scripts refuse on their own (they check the same key).
+    this.schemaProblem = version > SCHEMA_VERSION ? new SchemaTooNewError(version, SCHEMA_VERSION).message : null;
   }
 
   async close(): Promise<void> {

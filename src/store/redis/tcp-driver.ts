@@ -45,25 +45,39 @@ function asResult(settled: PromiseSettledResult<unknown>): RedisResult {
   throw settled.reason;
 }
 
+async function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class TcpDriver implements RedisDriver {
   readonly kind: 'redis-tcp' | 'redis-cluster';
   readonly endpoint: string;
   private batches = 0;
   private readonly client: RedisClientType | RedisClusterType;
-  private connecting: Promise<unknown> | null = null;
+  private connecting: Promise<void> | null = null;
+  private readonly connectTimeoutMs: number;
+  private readonly commandTimeoutMs: number;
 
   constructor(private readonly options: TcpDriverOptions) {
     this.endpoint = redactedEndpoint(options);
-    const commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
     const socket = {
-      connectTimeout: options.connectTimeoutMs ?? 2_000,
+      connectTimeout: this.connectTimeoutMs,
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),
     };
     // RESP2 keeps replies in the shape the store reads (flat arrays); node-redis 6 defaults to RESP3.
     const clientOptions = {
       disableOfflineQueue: true,
       commandsQueueMaxLength: 10_000,
-      commandOptions: { timeout: commandTimeoutMs },
       socket,
     };
     if (options.clusterNodes && options.clusterNodes.length > 0) {
@@ -86,30 +100,40 @@ export class TcpDriver implements RedisDriver {
     return this.batches;
   }
 
+  /**
+   * The first connect is awaited for at most the connect timeout; node-redis then keeps retrying
+   * in the background. While it reconnects, commands fail at once (no offline queue).
+   */
   private async ensureConnected(): Promise<void> {
     if (this.client.isOpen) return;
-    this.connecting ??= this.client.connect().catch((error: unknown) => {
-      this.connecting = null;
-      throw error;
-    });
-    await this.connecting;
+    if (!this.connecting) {
+      const attempt = this.client.connect().then(() => undefined);
+      attempt.catch(() => {
+        if (this.connecting === attempt) this.connecting = null;
+      });
+      this.connecting = attempt;
+    }
+    await withDeadline(this.connecting, this.connectTimeoutMs, `could not connect to ${this.endpoint} within ${this.connectTimeoutMs} ms`);
   }
 
   async exec(commands: readonly RedisCommand[], _options?: ExecOptions): Promise<RedisResult[]> {
     await this.ensureConnected();
     this.batches += 1;
     const args = (command: RedisCommand) => command.map(String);
+    const timeout = { timeout: this.commandTimeoutMs };
     const sends = commands.map((command) =>
       this.kind === 'redis-cluster'
-        ? (this.client as RedisClusterType).sendCommand(routingKey(command), false, args(command))
-        : (this.client as RedisClientType).sendCommand(args(command)),
+        ? (this.client as RedisClusterType).sendCommand(routingKey(command), false, args(command), timeout)
+        : (this.client as RedisClientType).sendCommand(args(command), timeout),
     );
-    return (await Promise.allSettled(sends)).map(asResult);
+    // node-redis times a command out only until it is written; a frozen server would hold it
+    // forever, so the batch as a whole has a deadline. Late replies are discarded by node-redis.
+    return (await withDeadline(Promise.allSettled(sends), this.commandTimeoutMs, `Redis did not answer within ${this.commandTimeoutMs} ms`)).map(asResult);
   }
 
   async close(): Promise<void> {
     this.connecting = null;
-    if (this.client.isOpen) await this.client.close();
+    if (this.client.isReady) await this.client.close();
     else this.client.destroy();
   }
 }
