@@ -1,0 +1,41 @@
+/**
+ * `contentkv mcp`: the same tools over stdio, for Claude Desktop and Cursor. The client runs
+ * this process itself, so it is trusted like the read-write token unless --read-only is given.
+ * Logs go to stderr: stdout carries the protocol.
+ */
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/config.js';
+import { createToolRunner } from '../../mcp/call-tool.js';
+import { buildMcpServer, prepareTools } from '../../mcp/sdk-server.js';
+import { allTools, toolsFor } from '../../mcp/tools/index.js';
+import { createLogger } from '../../observability/logger.js';
+import { createRuntime } from '../../runtime/runtime.js';
+import { pino } from 'pino';
+
+export function registerMcp(program: Command): void {
+  program
+    .command('mcp')
+    .description('serve the MCP tools over stdio (for Claude Desktop, Cursor and other local clients)')
+    .option('--read-only', 'offer only the read tools')
+    .action(async (options: { readOnly?: boolean }) => {
+      const config = loadConfig(process.env);
+      const logger = createLogger(config.logLevel, pino.destination(2));
+      const runtime = await createRuntime({ config, logger, writeToken: config.token ?? 'stdio-has-no-http-token' });
+      const role = options.readOnly || process.env.CONTENTKV_READ_ONLY === '1' ? 'read' : 'write';
+      const parts = {
+        tools: prepareTools(toolsFor(role, allTools())),
+        deps: runtime.toolDeps,
+        runner: createToolRunner({ metrics: runtime.metrics, onUnexpected: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }),
+        actorOf: () => ({ source: 'mcp' as const, clientId: 'stdio' }),
+      };
+      serveStdio(() => buildMcpServer(parts), { onerror: (error: Error) => logger.warn({ err: error }, 'stdio MCP error') });
+      logger.info({ role, store: runtime.store.kind }, 'contentkv MCP server on stdio');
+      const stop = async () => {
+        await runtime.close();
+        process.exit(0);
+      };
+      process.stdin.once('end', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}

@@ -1,0 +1,44 @@
+/**
+ * `contentkv serve`: the HTTP server (what `npm start` runs). Without CONTENTKV_TOKEN it makes
+ * up a read-write token, prints it once, and accepts only that one, so a fresh server is never
+ * open for writing.
+ */
+import { randomBytes } from 'node:crypto';
+import { serve } from '@hono/node-server';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/config.js';
+import { describeConnection } from '../../config/redis-env.js';
+import { createLogger } from '../../observability/logger.js';
+import { createRuntime } from '../../runtime/runtime.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the REST API, MCP (/mcp) and the dashboard over HTTP on $PORT (default 3000)')
+    .option('-p, --port <port>', 'port to listen on (overrides PORT)')
+    .option('--host <host>', 'address to bind (overrides HOST; default 127.0.0.1)')
+    .action(async (options: { port?: string; host?: string }) => {
+      const config = loadConfig({ ...process.env, ...(options.port && { PORT: options.port }), ...(options.host && { HOST: options.host }) });
+      const logger = createLogger(config.logLevel);
+      const writeToken = config.token ?? randomBytes(24).toString('hex');
+      if (!config.token) {
+        process.stderr.write(
+          `\nNo CONTENTKV_TOKEN is set, so this run accepts only this generated read-write token:\n\n  ${writeToken}\n\n` +
+            'Set CONTENTKV_TOKEN to choose your own. It is not shown again.\n\n',
+        );
+      }
+      const runtime = await createRuntime({ config, logger, writeToken });
+      const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
+        logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${info.port}`, store: runtime.store.kind, redis: describeConnection(config.redis) }, 'contentkv is serving');
+      });
+      const stop = async (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        server.close();
+        await runtime.close();
+        logger.flush();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

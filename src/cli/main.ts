@@ -1,0 +1,39 @@
+/**
+ * The `contentkv` command. Each subcommand lives in its own file under commands/; this file only
+ * wires them to commander and turns failures into a one-line message and an exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/redis-env.js';
+import { ContentKvError } from '../domain/errors.js';
+import { registerGenerate } from './commands/generate.js';
+import { registerMcp } from './commands/mcp.js';
+import { registerServe } from './commands/serve.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const program = new Command()
+  .name('contentkv')
+  .description('Content service for a portfolio site: REST and MCP over JSON files or Redis, with a zero-downtime migration engine.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServe(program);
+registerMcp(program);
+registerGenerate(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (error instanceof ConfigError) {
+    process.stderr.write(`contentkv: configuration error: ${error.message}\n`);
+    process.exitCode = EXIT.usage;
+  } else if (error instanceof ContentKvError) {
+    process.stderr.write(`contentkv: ${error.code}: ${error.message}\n`);
+    process.exitCode = EXIT.failed;
+  } else {
+    process.stderr.write(`contentkv: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT.failed;
+  }
+}

@@ -1,0 +1,15 @@
+/** The per-request values the middleware sets for the routes, typed once for the whole app. */
+import type { Logger } from 'pino';
+import type { Actor } from '../domain/audit.js';
+
+/** What a request's credential allows: `write` (CONTENTKV_TOKEN), `read` (CONTENTKV_READ_TOKEN) or nothing. */
+export type Role = 'write' | 'read' | 'anonymous';
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    role: Role;
+    logger: Logger;
+    actor: Actor;
+  };
+}

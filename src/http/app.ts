@@ -1,0 +1,102 @@
+/**
+ * The one Hono app: REST, MCP, health, metrics, audit and (when given) the admin API and the
+ * dashboard. It is a plain fetch handler, so the same app runs on Node (@hono/node-server) and
+ * on serverless platforms (api/index.ts for Vercel).
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import { PayloadTooLargeError } from '../domain/errors.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ContentService } from '../service/content-service.js';
+import type { AppEnv, Role } from './app-env.js';
+import { authenticate, assertRole, type Tokens } from './auth.js';
+import { errorResponse } from './error-response.js';
+import { allowedHostnames, hostCheck } from './host-check.js';
+import { requestContext } from './request-context.js';
+import { auditRoutes } from './routes/audit.js';
+import { contentRoutes } from './routes/content.js';
+import { healthRoutes, type HealthReporter } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+
+/** Serves one MCP request for a caller whose role is known. */
+export type McpEndpoint = (request: Request, role: Exclude<Role, 'anonymous'>) => Promise<Response>;
+
+export interface AppOptions {
+  service: ContentService;
+  tokens: Tokens;
+  logger: Logger;
+  metrics: Metrics;
+  health: HealthReporter;
+  /** Host names, besides localhost, accepted in Host and Origin by the MCP and admin endpoints. */
+  allowedHosts?: readonly string[];
+  /** Seconds a CDN may keep anonymous GET responses (s-maxage); 0 means revalidate every time. */
+  cacheSeconds?: number;
+  metricsPublic?: boolean;
+  bodyLimitBytes?: number;
+  mcp?: McpEndpoint;
+  /** Extra routes mounted under /api/admin (the migration API), behind the write token. */
+  admin?: Hono<AppEnv>;
+  /** Routes for the operator dashboard, mounted at /admin. */
+  dashboard?: Hono<AppEnv>;
+}
+
+function timing(metrics: Metrics): MiddlewareHandler<AppEnv> {
+  return async function timingHandler(c, next) {
+    const stop = metrics.httpDuration.startTimer();
+    await next();
+    stop({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
+  };
+}
+
+function accessLog(): MiddlewareHandler<AppEnv> {
+  return async function accessLogHandler(c, next) {
+    const started = performance.now();
+    await next();
+    const entry = { method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 };
+    const logger = c.get('logger');
+    // REST writes are worth a line each; reads and MCP calls (audited anyway) only at debug level.
+    if (c.res.status >= 500) logger.warn(entry, 'request failed');
+    else if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.routePath.endsWith('/mcp')) logger.debug(entry, 'request');
+    else logger.info(entry, 'request');
+  };
+}
+
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const limit = options.bodyLimitBytes ?? 256 * 1024;
+  const hosts = allowedHostnames(options.allowedHosts ?? []);
+
+  app.use(requestContext(options.logger), timing(options.metrics), accessLog());
+  app.onError((error, c) => errorResponse(error, c));
+  app.notFound((c) => c.json({ success: false, error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+  app.use(authenticate(options.tokens));
+  app.use(
+    bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new PayloadTooLargeError(limit);
+      },
+    }),
+  );
+
+  app.route('/api/projects', contentRoutes('projects', { service: options.service, cacheSeconds: options.cacheSeconds ?? 5 }));
+  app.route('/api/resources', contentRoutes('resources', { service: options.service, cacheSeconds: options.cacheSeconds ?? 5 }));
+  app.route('/api/audit', auditRoutes(options.service));
+  app.route('/api/health', healthRoutes(options.health));
+  app.route('/metrics', metricsRoutes(options.metrics, { public: options.metricsPublic ?? false }));
+
+  if (options.mcp) {
+    const mcp = options.mcp;
+    const serve: MiddlewareHandler<AppEnv> = async (c) => {
+      const role = c.get('role');
+      assertRole(role, 'read');
+      return mcp(c.req.raw, role as Exclude<Role, 'anonymous'>);
+    };
+    for (const path of ['/api/mcp', '/mcp']) app.all(path, hostCheck(hosts), serve);
+  }
+  if (options.admin) app.route('/api/admin', new Hono<AppEnv>().use(hostCheck(hosts)).route('/', options.admin));
+  if (options.dashboard) app.route('/admin', options.dashboard);
+  return app;
+}
+

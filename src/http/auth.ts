@@ -1,0 +1,54 @@
+/**
+ * Bearer tokens. Both are compared in constant time (hash, then timingSafeEqual, so lengths leak
+ * nothing), and neither is ever logged. A request with a token that matches neither is refused
+ * outright rather than treated as anonymous, so a typo does not silently hide drafts.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { ForbiddenError, UnauthorizedError } from '../domain/errors.js';
+import type { AppEnv, Role } from './app-env.js';
+
+export interface Tokens {
+  write: string;
+  read?: string | undefined;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+export function tokenMatches(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function roleOf(authorization: string | undefined, tokens: Tokens): Role {
+  if (authorization === undefined || authorization === '') return 'anonymous';
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match) throw new UnauthorizedError('the Authorization header must be "Bearer <token>"');
+  const token = match[1] as string;
+  const isWrite = tokenMatches(token, tokens.write);
+  const isRead = tokens.read !== undefined && tokenMatches(token, tokens.read);
+  if (isWrite) return 'write';
+  if (isRead) return 'read';
+  throw new UnauthorizedError('the bearer token is not valid');
+}
+
+/** Resolves the caller's role for every request; routes then ask for what they need. */
+export function authenticate(tokens: Tokens): MiddlewareHandler<AppEnv> {
+  return async function authenticateRequest(c, next) {
+    c.set('role', roleOf(c.req.header('authorization'), tokens));
+    await next();
+  };
+}
+
+export function requireRole(needed: 'read' | 'write'): MiddlewareHandler<AppEnv> {
+  return async function requireRoleHandler(c, next) {
+    assertRole(c.get('role'), needed);
+    await next();
+  };
+}
+
+export function assertRole(role: Role, needed: 'read' | 'write'): void {
+  if (role === 'anonymous') throw new UnauthorizedError(needed === 'write' ? 'writing needs the read-write token (CONTENTKV_TOKEN)' : 'this needs a token');
+  if (needed === 'write' && role !== 'write') throw new ForbiddenError('this token may only read; writing needs the read-write token');
+}

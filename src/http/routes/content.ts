@@ -1,0 +1,151 @@
+/**
+ * REST for one collection: list, get, create, partial update, delete, history and restore.
+ * Anonymous callers read published content; the read token also reads drafts; writes need the
+ * read-write token. Versions travel as ETags: a GET's ETag can be sent back in If-Match.
+ */
+import { createHash } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { Collection, Doc } from '../../domain/collections.js';
+import { ValidationError } from '../../domain/errors.js';
+import { STATUSES, tagSchema } from '../../domain/fields.js';
+import type { ContentService, WriteOptions } from '../../service/content-service.js';
+import { parseInput } from '../../service/validation.js';
+import type { AppEnv } from '../app-env.js';
+import { assertRole } from '../auth.js';
+import { okBody } from '../envelope.js';
+import { readJsonObject } from '../json-body.js';
+
+export interface ContentRouteOptions {
+  service: ContentService;
+  /** Seconds a shared cache (CDN) may keep an anonymous response. */
+  cacheSeconds: number;
+}
+
+const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  cursor: z.string().min(1).max(512).optional(),
+  featured: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  tag: tagSchema.optional(),
+  status: z.enum([...STATUSES, 'any']).optional(),
+});
+
+const versionSchema = z.coerce.number().int().min(0);
+
+function etagOf(doc: Doc): string {
+  return `W/"${doc.metadata.version}-${doc.metadata.checksum.slice(0, 16)}"`;
+}
+
+function listEtag(items: Doc[], total: number | null, nextCursor: string | null): string {
+  const hash = createHash('sha256');
+  for (const doc of items) hash.update(`${doc.id}:${doc.metadata.checksum};`);
+  hash.update(`${total}:${nextCursor}`);
+  return `W/"${hash.digest('base64url').slice(0, 27)}"`;
+}
+
+/** If-Match carries the version: `W/"7-abc…"`, `"7-abc…"` or a bare `7`. */
+function versionFromIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^(?:W\/)?"?(\d+)(?:-[0-9a-f]*)?"?$/.exec(header.trim());
+  if (!match) throw new ValidationError('If-Match must be the ETag of a previous GET, such as W/"3-1a2b…"', [{ path: 'If-Match', message: 'unrecognised' }]);
+  return Number(match[1]);
+}
+
+function expectedVersionOf(c: Context<AppEnv>, fromBody: unknown): number | undefined {
+  const header = versionFromIfMatch(c.req.header('if-match'));
+  const query = c.req.query('expectedVersion');
+  const candidates = [header, fromBody === undefined ? undefined : parseInput(versionSchema, fromBody, 'expectedVersion'), query === undefined ? undefined : parseInput(versionSchema, query, 'expectedVersion')].filter(
+    (value): value is number => value !== undefined,
+  );
+  if (new Set(candidates).size > 1) throw new ValidationError('If-Match and expectedVersion disagree; send one of them', [{ path: 'expectedVersion', message: 'conflicting values' }]);
+  return candidates[0];
+}
+
+function writeOptions(c: Context<AppEnv>, expectedVersion: number | undefined): WriteOptions {
+  return { expectedVersion, opId: c.req.header('idempotency-key') };
+}
+
+function meta(c: Context<AppEnv>, extra: Record<string, unknown> = {}) {
+  return { timestamp: new Date().toISOString(), requestId: c.get('requestId'), ...extra };
+}
+
+export function contentRoutes(collection: Collection, options: ContentRouteOptions): Hono<AppEnv> {
+  const { service } = options;
+  const routes = new Hono<AppEnv>();
+  const viewer = (c: Context<AppEnv>) => ({ canSeeUnpublished: c.get('role') !== 'anonymous' });
+
+  const cacheHeaders = (c: Context<AppEnv>) => {
+    c.header('Vary', 'Authorization');
+    c.header(
+      'Cache-Control',
+      c.get('role') === 'anonymous' && options.cacheSeconds > 0
+        ? `public, max-age=0, s-maxage=${options.cacheSeconds}, stale-while-revalidate=${options.cacheSeconds * 6}`
+        : c.get('role') === 'anonymous' ? 'public, max-age=0, must-revalidate' : 'private, no-store',
+    );
+  };
+
+  const notModified = (c: Context<AppEnv>, etag: string) => {
+    const ifNoneMatch = c.req.header('if-none-match');
+    return ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*');
+  };
+
+  routes.get('/', async (c) => {
+    const query = parseInput(listQuerySchema, c.req.query(), 'the query');
+    const page = await service.list(collection, query, viewer(c));
+    const etag = listEtag(page.items, page.total, page.nextCursor);
+    cacheHeaders(c);
+    c.header('ETag', etag);
+    if (notModified(c, etag)) return c.body(null, 304);
+    return c.json(okBody(page.items, meta(c, { total: page.total, limit: query.limit ?? 20, nextCursor: page.nextCursor })));
+  });
+
+  routes.get('/:id', async (c) => {
+    const doc = await service.get(collection, c.req.param('id'), viewer(c));
+    const etag = etagOf(doc);
+    cacheHeaders(c);
+    c.header('ETag', etag);
+    if (notModified(c, etag)) return c.body(null, 304);
+    return c.json(okBody(doc, meta(c)));
+  });
+
+  routes.post('/', async (c) => {
+    assertRole(c.get('role'), 'write');
+    const body = await readJsonObject(c);
+    const { doc, duplicate } = await service.create(collection, body, c.get('actor'), writeOptions(c, undefined));
+    const created = doc as Doc;
+    c.header('Location', `/api/${collection}/${created.id}`);
+    c.header('ETag', etagOf(created));
+    return c.json(okBody(created, meta(c, duplicate ? { duplicate } : {})), duplicate ? 200 : 201);
+  });
+
+  routes.patch('/:id', async (c) => {
+    assertRole(c.get('role'), 'write');
+    const { expectedVersion, ...patch } = await readJsonObject(c);
+    const outcome = await service.update(collection, c.req.param('id'), patch, c.get('actor'), writeOptions(c, expectedVersionOf(c, expectedVersion)));
+    if (outcome.doc) c.header('ETag', etagOf(outcome.doc));
+    return c.json(okBody(outcome.doc, meta(c, outcome.duplicate ? { duplicate: true } : {})));
+  });
+
+  routes.delete('/:id', async (c) => {
+    assertRole(c.get('role'), 'write');
+    const id = c.req.param('id');
+    const outcome = await service.delete(collection, id, c.get('actor'), writeOptions(c, expectedVersionOf(c, undefined)));
+    return c.json(okBody({ id, deleted: true, version: outcome.version }, meta(c, outcome.duplicate ? { duplicate: true } : {})));
+  });
+
+  routes.get('/:id/history', async (c) => {
+    assertRole(c.get('role'), 'read');
+    const limit = parseInput(z.coerce.number().int().min(1).max(100).optional(), c.req.query('limit'), 'limit');
+    return c.json(okBody(await service.history(collection, c.req.param('id'), limit ?? 20), meta(c)));
+  });
+
+  routes.post('/:id/restore', async (c) => {
+    assertRole(c.get('role'), 'write');
+    const body = parseInput(z.strictObject({ version: z.number().int().min(1), expectedVersion: z.number().int().min(0).optional() }), await readJsonObject(c), 'the restore request');
+    const outcome = await service.restore(collection, c.req.param('id'), body.version, c.get('actor'), writeOptions(c, expectedVersionOf(c, body.expectedVersion)));
+    return c.json(okBody(outcome.doc, meta(c)));
+  });
+
+  return routes;
+}
+

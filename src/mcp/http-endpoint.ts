@@ -1,0 +1,116 @@
+/**
+ * MCP over Streamable HTTP, stateless, answering in JSON. Each request is read once (bounded),
+ * offered to the fast lane, and otherwise served by the SDK: 2025-era requests by a stateless
+ * transport with JSON responses (the SDK's documented pattern), 2026-07-28 requests by
+ * createMcpHandler. Servers are built per request from prepared tools, as the SDK documents;
+ * schema conversion is shared, so that costs microseconds.
+ */
+import {
+  createMcpHandler, isJsonContentType, isLegacyRequest, readRequestBody, WebStandardStreamableHTTPServerTransport, type AuthInfo,
+} from '@modelcontextprotocol/server';
+import type { Actor } from '../domain/audit.js';
+import type { ToolRunner } from './call-tool.js';
+import { createFastLane } from './fast-lane.js';
+import { buildMcpServer, prepareTools, type PreparedTool, type ServerParts } from './sdk-server.js';
+import { toolsFor } from './tools/index.js';
+import type { ToolDefinition, ToolDeps } from './tool.js';
+
+export type McpRole = 'read' | 'write';
+
+export interface McpHttpOptions {
+  tools: ToolDefinition[];
+  deps: ToolDeps;
+  runner: ToolRunner;
+  maxBodyBytes?: number;
+  /** Off only in tests that compare the fast lane with the SDK's answer. */
+  fastLane?: boolean;
+  onError?: (error: Error) => void;
+}
+
+const SAFE_CLIENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function actorFromRequest(request: Request | undefined): Actor {
+  const clientId = request?.headers.get('x-client-id') ?? undefined;
+  const userAgent = request?.headers.get('user-agent') ?? undefined;
+  return {
+    source: 'mcp',
+    clientId: clientId && SAFE_CLIENT_ID.test(clientId) ? clientId : undefined,
+    userAgent: userAgent ? userAgent.slice(0, 200) : undefined,
+  };
+}
+
+function rpcError(status: number, code: number, message: string): Response {
+  return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
+}
+
+export function createMcpHttpEndpoint(options: McpHttpOptions) {
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const partsByRole: Record<McpRole, ServerParts> = {
+    read: { tools: prepareTools(toolsFor('read', options.tools)), deps: options.deps, runner: options.runner, actorOf: actorFromRequest },
+    write: { tools: prepareTools(toolsFor('write', options.tools)), deps: options.deps, runner: options.runner, actorOf: actorFromRequest },
+  };
+  const toolMaps: Record<McpRole, Map<string, PreparedTool>> = {
+    read: new Map(partsByRole.read.tools.map((tool) => [tool.definition.name, tool])),
+    write: new Map(partsByRole.write.tools.map((tool) => [tool.definition.name, tool])),
+  };
+  const roleOf = (authInfo: AuthInfo | undefined): McpRole => (authInfo?.scopes.includes('write') ? 'write' : 'read');
+  const authInfoFor = (role: McpRole): AuthInfo => ({ token: '', clientId: `contentkv-${role}`, scopes: [role] });
+  const fastLane = createFastLane(options.deps, options.runner, (request) => actorFromRequest(request));
+
+  const modern = createMcpHandler(({ authInfo }) => buildMcpServer(partsByRole[roleOf(authInfo)]), {
+    legacy: 'reject',
+    // 'auto' answers in JSON unless a tool emits a notification before its result, which ours never do.
+    responseMode: 'auto',
+    maxRequestBodySize: maxBody,
+    onerror: options.onError,
+  });
+
+  async function legacy(request: Request, role: McpRole, parsedBody: unknown): Promise<Response> {
+    const server = buildMcpServer(partsByRole[role]);
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    try {
+      await server.connect(transport);
+      return await transport.handleRequest(request, { authInfo: authInfoFor(role), parsedBody });
+    } finally {
+      await transport.close().catch(() => undefined);
+      await server.close().catch(() => undefined);
+    }
+  }
+
+  /** How many requests each path served, for /metrics and for tests that must know which path ran. */
+  const served = { fastLane: 0, legacy: 0, modern: 0 };
+
+  async function handle(request: Request, role: McpRole): Promise<Response> {
+    if (request.method !== 'POST') {
+      // Stateless: there is no session stream to open or close.
+      return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }), {
+        status: 405,
+        headers: { Allow: 'POST', 'Content-Type': 'application/json' },
+      });
+    }
+    if (!isJsonContentType(request.headers.get('content-type'))) return rpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+    const body = await readRequestBody(request, maxBody);
+    if (body.tooLarge) return rpcError(413, -32000, `Payload Too Large: the body must not exceed ${maxBody} bytes`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.text);
+    } catch {
+      return rpcError(400, -32700, 'Parse error: Invalid JSON');
+    }
+    if (options.fastLane !== false) {
+      const fast = await fastLane.answer(request, parsed, toolMaps[role]);
+      if (fast) {
+        served.fastLane += 1;
+        return fast;
+      }
+    }
+    if (await isLegacyRequest(request, parsed)) {
+      served.legacy += 1;
+      return legacy(request, role, parsed);
+    }
+    served.modern += 1;
+    return modern.fetch(request, { authInfo: authInfoFor(role), parsedBody: parsed });
+  }
+
+  return { handle, served, close: () => modern.close(), partsByRole };
+}

@@ -1,0 +1,44 @@
+/**
+ * Prometheus metrics. Each app owns its registry, so tests and several apps in one process do
+ * not share counters. Route labels use the route pattern (`/api/projects/:id`), never the raw
+ * path, so label cardinality stays bounded.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'contentkv_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly storeDuration = new Histogram({
+    name: 'contentkv_store_operation_duration_seconds',
+    help: 'Store operation duration by store and operation.',
+    labelNames: ['store', 'operation', 'outcome'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly mcpCalls = new Counter({
+    name: 'contentkv_mcp_tool_calls_total',
+    help: 'MCP tool calls by tool and outcome.',
+    labelNames: ['tool', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly circuitState = new Gauge({
+    name: 'contentkv_redis_circuit_state',
+    help: 'Redis circuit breaker state: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'contentkv_' });
+  }
+}

@@ -1,0 +1,136 @@
+/** The REST API over the embedded JSON store, through app.request(): envelope, paging, caching, writes. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { projectInput } from '../fixtures/inputs.js';
+import { bearer, json, makeApp, READ_TOKEN, WRITE_TOKEN } from './app-fixture.js';
+
+let fixture: Awaited<ReturnType<typeof makeApp>>;
+beforeEach(async () => {
+  fixture = await makeApp();
+});
+afterEach(() => fixture.cleanup());
+
+const get = (path: string, headers: Record<string, string> = {}) => fixture.app.request(path, { headers });
+
+describe('reading', () => {
+  it('lists published projects in the original envelope with total and cursor', async () => {
+    const response = await get('/api/projects?limit=2');
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.success).toBe(true);
+    expect(body.data).toHaveLength(2);
+    expect(body.data.every((doc: { metadata: { status: string } }) => doc.metadata.status === 'published')).toBe(true);
+    expect(body.meta).toMatchObject({ total: 5, limit: 2, requestId: expect.any(String), timestamp: expect.any(String) });
+    const next = await (await get(`/api/projects?limit=2&cursor=${body.meta.nextCursor}`)).json();
+    expect(next.data.map((doc: { id: string }) => doc.id)).not.toContain(body.data[0].id);
+  });
+
+  it('filters by featured and tag', async () => {
+    const featured = await (await get('/api/projects?featured=true')).json();
+    expect(featured.meta.total).toBe(3);
+    const tagged = await (await get('/api/resources?tag=ai')).json();
+    expect(tagged.data.length).toBeGreaterThan(0);
+  });
+
+  it('gets one document with an ETag, and answers 304 to a matching If-None-Match', async () => {
+    const list = await (await get('/api/projects?limit=1')).json();
+    const id = list.data[0].id;
+    const first = await get(`/api/projects/${id}`);
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag') as string;
+    expect(etag).toMatch(/^W\/"1-[0-9a-f]{16}"$/);
+    expect(first.headers.get('cache-control')).toContain('public');
+    const second = await get(`/api/projects/${id}`, { 'If-None-Match': etag });
+    expect(second.status).toBe(304);
+    const listEtag = (await get('/api/projects')).headers.get('etag') as string;
+    expect((await get('/api/projects', { 'If-None-Match': listEtag })).status).toBe(304);
+  });
+
+  it('hides drafts from anonymous callers and shows them to token holders', async () => {
+    const all = await (await get('/api/projects?status=any&limit=100', bearer(READ_TOKEN))).json();
+    const draft = all.data.find((doc: { metadata: { status: string } }) => doc.metadata.status === 'draft');
+    expect(draft).toBeDefined();
+    expect((await get(`/api/projects/${draft.id}`)).status).toBe(404);
+    const seen = await get(`/api/projects/${draft.id}`, bearer(READ_TOKEN));
+    expect(seen.status).toBe(200);
+    expect(seen.headers.get('cache-control')).toBe('private, no-store');
+    expect((await get('/api/projects?status=draft')).status).toBe(401);
+  });
+
+  it('answers bad queries with VALIDATION_FAILED and unknown ids with NOT_FOUND', async () => {
+    for (const query of ['limit=0', 'limit=500', 'limit=abc', 'featured=maybe', 'cursor=garbage', 'status=deleted']) {
+      const response = await get(`/api/projects?${query}`);
+      expect(response.status, query).toBe(400);
+      expect((await response.json()).error.code).toBe('VALIDATION_FAILED');
+    }
+    const missing = await get('/api/projects/no-such-project');
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error.code).toBe('NOT_FOUND');
+    expect((await get('/api/projects/Bad_Id')).status).toBe(400);
+  });
+});
+
+describe('writing', () => {
+  const send = (method: string, path: string, body: unknown, headers: Record<string, string> = bearer(WRITE_TOKEN)) =>
+    fixture.app.request(path, { method, headers: { ...json, ...headers }, body: JSON.stringify(body) });
+
+  it('creates, updates with If-Match, and deletes', async () => {
+    const created = await send('POST', '/api/projects', projectInput({ id: 'new-project', metadata: { status: 'published' } }));
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe('/api/projects/new-project');
+    const etag = created.headers.get('etag') as string;
+
+    const updated = await send('PATCH', '/api/projects/new-project', { title: 'Renamed' }, { ...bearer(WRITE_TOKEN), 'If-Match': etag });
+    expect(updated.status).toBe(200);
+    expect((await updated.json()).data.metadata.version).toBe(2);
+
+    const stale = await send('PATCH', '/api/projects/new-project', { title: 'Again' }, { ...bearer(WRITE_TOKEN), 'If-Match': etag });
+    expect(stale.status).toBe(409);
+    const conflict = await stale.json();
+    expect(conflict.error).toMatchObject({ code: 'VERSION_CONFLICT', details: { currentVersion: 2 } });
+
+    const viaBody = await send('PATCH', '/api/projects/new-project', { title: 'Third', expectedVersion: 2 });
+    expect(viaBody.status).toBe(200);
+
+    const deleted = await fixture.app.request('/api/projects/new-project?expectedVersion=3', { method: 'DELETE', headers: bearer(WRITE_TOKEN) });
+    expect(deleted.status).toBe(200);
+    expect((await deleted.json()).data).toEqual({ id: 'new-project', deleted: true, version: 4 });
+    expect((await get('/api/projects/new-project', bearer(READ_TOKEN))).status).toBe(404);
+  });
+
+  it('replays a create with the same Idempotency-Key without creating twice', async () => {
+    const headers = { ...bearer(WRITE_TOKEN), 'Idempotency-Key': 'create-once-0001' };
+    expect((await send('POST', '/api/projects', projectInput({ id: 'once' }), headers)).status).toBe(201);
+    const replay = await send('POST', '/api/projects', projectInput({ id: 'once' }), headers);
+    expect(replay.status).toBe(200);
+    expect((await replay.json()).meta.duplicate).toBe(true);
+  });
+
+  it('refuses writes without the read-write token', async () => {
+    expect((await send('POST', '/api/projects', projectInput(), {})).status).toBe(401);
+    expect((await send('POST', '/api/projects', projectInput(), bearer(READ_TOKEN))).status).toBe(403);
+    expect((await send('POST', '/api/projects', projectInput(), bearer('wrong-token-0123456789abcdef'))).status).toBe(401);
+  });
+
+  it('answers malformed bodies with 400 and oversized ones with 413, changing nothing', async () => {
+    const before = await (await get('/api/projects?status=any&limit=100', bearer(READ_TOKEN))).json();
+    const raw = (body: string, type = 'application/json') =>
+      fixture.app.request('/api/projects', { method: 'POST', headers: { ...bearer(WRITE_TOKEN), 'Content-Type': type }, body });
+    expect((await raw('{not json')).status).toBe(400);
+    expect((await raw('null')).status).toBe(400);
+    expect((await raw('[]')).status).toBe(400);
+    expect((await raw('{}', 'text/plain')).status).toBe(400);
+    expect((await raw(JSON.stringify({ ...projectInput(), description: 'x'.repeat(300 * 1024) }))).status).toBe(413);
+    expect((await send('PATCH', '/api/projects/does-not-exist', null)).status).toBe(400);
+    const after = await (await get('/api/projects?status=any&limit=100', bearer(READ_TOKEN))).json();
+    expect(after.meta.total).toBe(before.meta.total);
+  });
+
+  it('never logs a token', async () => {
+    await send('POST', '/api/projects', projectInput({ id: 'logged' }));
+    await get('/api/projects', bearer(READ_TOKEN));
+    const text = fixture.logs.lines.join('\n');
+    expect(fixture.logs.lines.length).toBeGreaterThan(0);
+    expect(text).not.toContain(WRITE_TOKEN);
+    expect(text).not.toContain(READ_TOKEN);
+  });
+});

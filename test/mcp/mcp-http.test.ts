@@ -1,0 +1,158 @@
+/**
+ * Every MCP tool through the official SDK clients (v2 over both protocol eras, and v1) over real
+ * HTTP against a `contentkv serve` process on a copy of the sample content.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectInput, resourceInput } from '../fixtures/inputs.js';
+import { READ_TOKEN, sampleDataDir, WRITE_TOKEN } from '../http/app-fixture.js';
+import { startServe, type ServeHandle } from '../support/serve-process.js';
+import { CLIENT_KINDS, connectClient, textOf, type McpClient } from './clients.js';
+
+const READ_TOOLS = ['get_audit_log', 'get_audit_stats', 'get_history', 'get_migration_status', 'get_project', 'get_resource', 'list_projects', 'list_resources', 'search_content'];
+const WRITE_TOOLS = ['create_project', 'create_resource', 'delete_project', 'delete_resource', 'restore_version', 'update_project', 'update_resource'];
+const ORIGINAL_EIGHT = ['list_projects', 'get_project', 'update_project', 'list_resources', 'get_resource', 'update_resource', 'get_audit_log', 'get_audit_stats'];
+
+let data: ReturnType<typeof sampleDataDir>;
+let server: ServeHandle;
+
+beforeAll(async () => {
+  data = sampleDataDir();
+  server = await startServe({ CONTENTKV_DATA_DIR: data.dir, CONTENTKV_TOKEN: WRITE_TOKEN, CONTENTKV_READ_TOKEN: READ_TOKEN });
+});
+afterAll(async () => {
+  await server.stop();
+  data.cleanup();
+});
+
+describe.each(CLIENT_KINDS)('MCP over HTTP with the %s client', (kind) => {
+  let client: McpClient;
+  const suffix = kind.replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/^-|-$/g, '');
+  beforeAll(async () => {
+    client = await connectClient(kind, server.url, WRITE_TOKEN);
+  });
+  afterAll(() => client.close());
+
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const result = await client.callTool({ name, arguments: args });
+    if (result.isError) throw new Error(`${name} failed: ${textOf(result)}`);
+    expect(JSON.parse(textOf(result))).toEqual(result.structuredContent);
+    return result.structuredContent as Record<string, any>;
+  };
+
+  it('lists all 16 tools, the original 8 among them, each with a description, output schema and precise annotations', async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual([...READ_TOOLS, ...WRITE_TOOLS].sort());
+    for (const name of ORIGINAL_EIGHT) expect(tools.map((tool) => tool.name)).toContain(name);
+    for (const tool of tools) {
+      expect(tool.description?.length, tool.name).toBeGreaterThan(40);
+      expect(tool.outputSchema, tool.name).toBeDefined();
+      expect(tool.annotations?.readOnlyHint, tool.name).toBe(READ_TOOLS.includes(tool.name));
+    }
+    const destructive = tools.filter((tool) => tool.annotations?.destructiveHint).map((tool) => tool.name).sort();
+    expect(destructive).toEqual(['delete_project', 'delete_resource', 'restore_version', 'update_project', 'update_resource']);
+  });
+
+  it('reads with list, get and search, paging lists with a cursor', async () => {
+    const first = await call('list_projects', { limit: 3 });
+    expect(first.items).toHaveLength(3);
+    expect(first.items[0]).toHaveProperty('version');
+    expect(first.items[0]).not.toHaveProperty('challenge');
+    const second = await call('list_projects', { limit: 3, cursor: first.nextCursor });
+    expect(second.items.map((item: { id: string }) => item.id)).not.toContain(first.items[0].id);
+    const full = await call('list_resources', { limit: 2, detail: 'full', status: 'published' });
+    expect(full.items[0]).toHaveProperty('longDescription');
+    const one = await call('get_project', { id: first.items[0].id });
+    expect(one.project.id).toBe(first.items[0].id);
+    const resource = await call('get_resource', { id: full.items[0].id });
+    expect(resource.resource.id).toBe(full.items[0].id);
+    const found = await call('search_content', { query: 'invoice' });
+    expect(found.results.length).toBeGreaterThan(0);
+    expect(found.results[0]).toMatchObject({ collection: expect.any(String), snippet: expect.stringMatching(/invoice/i) });
+  });
+
+  it('creates, updates with expectedVersion, shows history, restores, and deletes only when confirmed', async () => {
+    const id = `mcp-${suffix}`;
+    const created = await call('create_project', { project: projectInput({ id, title: 'Made by an assistant' }) });
+    expect(created.project.metadata).toMatchObject({ version: 1, status: 'draft' });
+
+    const updated = await call('update_project', { id, expectedVersion: 1, changes: { title: 'Edited by an assistant', metadata: { status: 'published' } } });
+    expect(updated.project.metadata).toMatchObject({ version: 2, status: 'published' });
+
+    const conflict = await client.callTool({ name: 'update_project', arguments: { id, expectedVersion: 1, changes: { title: 'Stale' } } });
+    expect(conflict.isError).toBe(true);
+    expect(textOf(conflict)).toMatch(/VERSION_CONFLICT.*version 2.*expectedVersion 2/s);
+
+    const history = await call('get_history', { collection: 'projects', id });
+    expect(history.versions[0]).toMatchObject({ version: 1, replacedBy: { version: 2, source: 'mcp', action: 'update' } });
+    expect(history.versions[0].replacedBy.changes).toContainEqual({ field: 'title', oldValue: 'Made by an assistant', newValue: 'Edited by an assistant' });
+
+    const restored = await call('restore_version', { collection: 'projects', id, version: 1 });
+    expect(restored.document).toMatchObject({ title: 'Made by an assistant', metadata: { version: 3 } });
+
+    const dryRun = await call('delete_project', { id, expectedVersion: 3 });
+    expect(dryRun).toMatchObject({ deleted: false, preview: expect.stringContaining('confirm: true') });
+    expect((await call('get_project', { id })).project.id).toBe(id);
+    expect(await call('delete_project', { id, expectedVersion: 3, confirm: true })).toEqual({ id, deleted: true, version: 4 });
+    const gone = await client.callTool({ name: 'get_project', arguments: { id } });
+    expect(gone.isError).toBe(true);
+    expect(textOf(gone)).toMatch(/NOT_FOUND/);
+  });
+
+  it('does the same for resources', async () => {
+    const id = `mcp-res-${suffix}`;
+    await call('create_resource', { resource: resourceInput({ id }) });
+    const updated = await call('update_resource', { id, expectedVersion: 1, changes: { price: 0 } });
+    expect(updated.resource.price).toBe(0);
+    expect(await call('delete_resource', { id, expectedVersion: 2, confirm: true })).toMatchObject({ deleted: true });
+  });
+
+  it('reports audit entries with their diff, audit stats and migration status', async () => {
+    const log = await call('get_audit_log', { source: 'mcp', limit: 5 });
+    expect(log.entries.length).toBeGreaterThan(0);
+    expect(log.entries.every((entry: { source: string }) => entry.source === 'mcp')).toBe(true);
+    const stats = await call('get_audit_stats', {});
+    expect(stats.total).toBeGreaterThan(0);
+    expect(stats.bySource.mcp).toBeGreaterThan(0);
+    const status = await call('get_migration_status', {});
+    expect(status.store).toBe('json');
+  });
+
+  it('answers bad arguments with an error result that says what to fix', async () => {
+    const invalid = await client.callTool({ name: 'update_project', arguments: { id: 'Not A Slug', expectedVersion: 1, changes: {} } });
+    expect(invalid.isError).toBe(true);
+    const badChange = await client.callTool({ name: 'update_project', arguments: { id: 'law-firm-rag-knowledge-base', expectedVersion: 1, changes: { title: '' } } });
+    expect(badChange.isError).toBe(true);
+    expect(textOf(badChange)).toMatch(/title/);
+  });
+});
+
+describe('MCP access control', () => {
+  it('shows the read-only token only the read tools, and refuses write calls', async () => {
+    for (const kind of CLIENT_KINDS) {
+      const client = await connectClient(kind, server.url, READ_TOKEN);
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name).sort(), kind).toEqual(READ_TOOLS);
+      const attempt = client.callTool({ name: 'update_project', arguments: { id: 'x', expectedVersion: 1, changes: {} } });
+      await expect(attempt, kind).rejects.toThrow(/not found/i);
+      await client.close();
+    }
+  });
+
+  it('refuses a connection without a token or with a wrong one', async () => {
+    for (const kind of CLIENT_KINDS) {
+      await expect(connectClient(kind, server.url, null), kind).rejects.toThrow();
+      await expect(connectClient(kind, server.url, 'not-the-right-token-at-all'), kind).rejects.toThrow();
+    }
+    const raw = await fetch(`${server.url}/mcp`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body: '{}' });
+    expect(raw.status).toBe(401);
+  });
+
+  it('refuses a request from a foreign Origin (DNS rebinding)', async () => {
+    const response = await fetch(`${server.url}/mcp`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${WRITE_TOKEN}`, Origin: 'https://evil.example', 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+    expect(response.status).toBe(403);
+  });
+});
