@@ -21,7 +21,7 @@ export interface Config {
   /** Forced migration stage (CONTENTKV_STAGE), the emergency override. */
   forcedStage: string | undefined;
   logLevel: string;
-  /** Extra host names accepted in Host and Origin headers (beyond localhost). */
+  /** Host names accepted in Host and Origin headers besides localhost: CONTENTKV_ALLOWED_HOSTS and Vercel's own. */
   allowedHosts: string[];
   redisTimeoutMs: number;
 }
@@ -65,7 +65,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     readToken,
     forcedStage: env.CONTENTKV_STAGE?.trim() || undefined,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
-    allowedHosts: (env.CONTENTKV_ALLOWED_HOSTS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean),
+    allowedHosts: [env.CONTENTKV_ALLOWED_HOSTS ?? '', env.VERCEL_URL, env.VERCEL_BRANCH_URL, env.VERCEL_PROJECT_PRODUCTION_URL]
+      .flatMap((list) => (list ?? '').split(','))
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
     redisTimeoutMs: integer(env, 'CONTENTKV_REDIS_TIMEOUT_MS', 1_500, 50, 60_000),
   };
 }

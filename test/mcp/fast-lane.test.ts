@@ -39,7 +39,7 @@ function request(body: unknown, headers: Record<string, string> = {}): Request {
   });
 }
 
-const call = (id: number, name: string, args: unknown) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+const call = (id: number | string, name: string, args: unknown) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
 
 let fast: Endpoint;
 let sdk: Endpoint;

@@ -1,0 +1,52 @@
+/** The same tools over stdio (`contentkv mcp`), as Claude Desktop and Cursor start them. */
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleDataDir } from '../http/app-fixture.js';
+import { projectInput } from '../fixtures/inputs.js';
+import { textOf, type McpClient } from './clients.js';
+
+let data: ReturnType<typeof sampleDataDir>;
+beforeAll(() => {
+  data = sampleDataDir();
+});
+afterAll(() => data.cleanup());
+
+function params(args: string[] = []) {
+  return {
+    command: process.execPath,
+    args: ['bin/contentkv.js', 'mcp', ...args],
+    env: { PATH: process.env.PATH ?? '', CONTENTKV_DATA_DIR: data.dir, LOG_LEVEL: 'warn' },
+    stderr: 'pipe' as const,
+  };
+}
+
+describe('MCP over stdio', () => {
+  it.each([
+    ['v2', () => new Client({ name: 'stdio-v2', version: '1' }), () => new StdioClientTransport(params())],
+    ['v1', () => new ClientV1({ name: 'stdio-v1', version: '1' }), () => new StdioV1(params())],
+  ] as const)('serves all 16 tools to a %s client, reads and writes', async (kind, makeClient, makeTransport) => {
+    const client = makeClient();
+    await client.connect(makeTransport() as never);
+    const mcp = client as unknown as McpClient;
+    expect((await mcp.listTools()).tools).toHaveLength(16);
+    const created = await mcp.callTool({ name: 'create_project', arguments: { project: projectInput({ id: `stdio-${kind}` }) } });
+    expect(created.isError).toBeFalsy();
+    const read = await mcp.callTool({ name: 'get_project', arguments: { id: `stdio-${kind}` } });
+    expect(JSON.parse(textOf(read)).project.id).toBe(`stdio-${kind}`);
+    const audit = await mcp.callTool({ name: 'get_audit_log', arguments: { entityId: `stdio-${kind}` } });
+    expect((audit.structuredContent as { entries: { source: string; metadata: { clientId: string } }[] }).entries[0]).toMatchObject({ source: 'mcp', metadata: { clientId: 'stdio' } });
+    await client.close();
+  });
+
+  it('offers only the read tools with --read-only', async () => {
+    const client = new Client({ name: 'stdio-ro', version: '1' });
+    await client.connect(new StdioClientTransport(params(['--read-only'])));
+    const { tools } = await client.listTools();
+    expect(tools).toHaveLength(9);
+    expect(tools.every((tool) => tool.annotations?.readOnlyHint === true)).toBe(true);
+    await client.close();
+  });
+});
