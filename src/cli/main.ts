@@ -7,6 +7,8 @@ import { ConfigError } from '../config/redis-env.js';
 import { ContentKvError } from '../domain/errors.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerMcp } from './commands/mcp.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerTransfer } from './commands/transfer.js';
 import { registerServe } from './commands/serve.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -19,6 +21,8 @@ const program = new Command()
 
 registerServe(program);
 registerMcp(program);
+registerMigrate(program);
+registerTransfer(program);
 registerGenerate(program);
 
 try {

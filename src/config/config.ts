@@ -3,6 +3,8 @@
  * deeper reads process.env. Every variable is documented in the README's Configuration table.
  */
 import { resolve } from 'node:path';
+import type { Collection } from '../domain/collections.js';
+import { parseStageOverride, type StageSetting } from '../migration/override.js';
 import { DEFAULT_KEY_PREFIX, hasHashTag, validatePrefix } from '../store/redis/keys.js';
 import { ConfigError, redisConnectionFromEnv, type RedisConnection } from './redis-env.js';
 
@@ -18,12 +20,16 @@ export interface Config {
   token: string | undefined;
   /** Read-only API token. */
   readToken: string | undefined;
-  /** Forced migration stage (CONTENTKV_STAGE), the emergency override. */
-  forcedStage: string | undefined;
+  /** Forced migration stage per collection (CONTENTKV_STAGE), the emergency override. */
+  stageOverride: Partial<Record<Collection, StageSetting>>;
   logLevel: string;
   /** Host names accepted in Host and Origin headers besides localhost: CONTENTKV_ALLOWED_HOSTS and Vercel's own. */
   allowedHosts: string[];
   redisTimeoutMs: number;
+  /** Share of reads compared between the stores in shadow and live (CONTENTKV_SHADOW_SAMPLE, 0 to 1). */
+  shadowSampleRate: number;
+  /** How often each instance rereads the migration stage from Redis. */
+  stageRefreshMs: number;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -31,6 +37,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
+  return value;
+}
+
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new ConfigError(`${name} must be a number from 0 to 1; got "${raw}"`);
   return value;
 }
 
@@ -63,12 +77,14 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     redis,
     token: writeToken,
     readToken,
-    forcedStage: env.CONTENTKV_STAGE?.trim() || undefined,
+    stageOverride: parseStageOverride(env.CONTENTKV_STAGE),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     allowedHosts: [env.CONTENTKV_ALLOWED_HOSTS ?? '', env.VERCEL_URL, env.VERCEL_BRANCH_URL, env.VERCEL_PROJECT_PRODUCTION_URL]
       .flatMap((list) => (list ?? '').split(','))
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
     redisTimeoutMs: integer(env, 'CONTENTKV_REDIS_TIMEOUT_MS', 1_500, 50, 60_000),
+    shadowSampleRate: fraction(env, 'CONTENTKV_SHADOW_SAMPLE', 0.1),
+    stageRefreshMs: integer(env, 'CONTENTKV_STAGE_REFRESH_MS', 500, 50, 10_000),
   };
 }

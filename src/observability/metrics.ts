@@ -38,6 +38,35 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly repairsQueued = new Counter({
+    name: 'contentkv_migration_repairs_queued_total',
+    help: 'Writes acknowledged by the authoritative store that failed on the other and were queued for repair.',
+    labelNames: ['collection', 'where'] as const,
+    registers: [this.registry],
+  });
+
+  readonly shadowCompared = new Counter({
+    name: 'contentkv_migration_shadow_compared_total',
+    help: 'Reads compared between the two stores in shadow and live, by outcome.',
+    labelNames: ['collection', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly storeReadDuration = new Histogram({
+    name: 'contentkv_migration_read_duration_seconds',
+    help: 'Read latency of each store while the migration routes reads.',
+    labelNames: ['store'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  readonly migrationStage = new Gauge({
+    name: 'contentkv_migration_stage',
+    help: 'Migration stage per collection, as its index: 0 json, 1 dual-write, 2 shadow, 3 live, 4 rampdown, 5 redis.',
+    labelNames: ['collection'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'contentkv_' });
   }

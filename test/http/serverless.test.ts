@@ -62,9 +62,44 @@ async function result(response: Response): Promise<{ isError?: boolean; structur
   return ((await response.json()) as { result: never }).result;
 }
 
+async function admin(app: Awaited<ReturnType<typeof coldStart>>, path: string, body?: unknown) {
+  const response = await app.request(`/api/admin/migration${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { Authorization: `Bearer ${WRITE_TOKEN}`, 'Content-Type': 'application/json' },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
+  return ((await response.json()) as { data: any }).data;
+}
+
+async function until(check: () => Promise<boolean>) {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('timed out waiting');
+}
+
 describe('serverless, read-only deployment', () => {
-  it('takes MCP writes through Redis over REST, across cold starts', async () => {
-    const env = { KV_REST_API_URL: bridge.url, KV_REST_API_TOKEN: bridge.token, KV_REST_API_READ_ONLY_TOKEN: bridge.readOnlyToken, CONTENTKV_KEY_PREFIX: prefix };
+  it('takes MCP writes through Redis over REST once migrated, across cold starts', async () => {
+    const env = {
+      KV_REST_API_URL: bridge.url,
+      KV_REST_API_TOKEN: bridge.token,
+      KV_REST_API_READ_ONLY_TOKEN: bridge.readOnlyToken,
+      CONTENTKV_KEY_PREFIX: prefix,
+      CONTENTKV_STAGE_REFRESH_MS: '100',
+    };
+    const before = await coldStart(env);
+    // Before the move, the deployed JSON files are the content, and they cannot be written.
+    const refused = await result(await mcpCall(before, 1, 'create_project', { project: projectInput({ id: 'too-early' }) }));
+    expect(refused.content[0]?.text).toMatch(/^READ_ONLY/);
+    // The operator's move: copy, check, cut over (a read-only store takes no writes, so backfill may run at json).
+    await admin(before, '/backfill', {});
+    await until(async () => (await admin(before, '')).collections.resources.backfill?.status === 'done' && (await admin(before, '')).collections.projects.backfill?.status === 'done');
+    await admin(before, '/verify', {});
+    await until(async () => (await admin(before, '')).collections.resources.lastVerify?.clean === true);
+    await admin(before, '/advance', { stage: 'redis' });
+
     const first = await coldStart(env);
     const created = await result(await mcpCall(first, 1, 'create_project', { project: projectInput({ id: 'made-on-vercel' }) }));
     expect(created.isError).toBeUndefined();

@@ -30,7 +30,7 @@ export function registerMcp(program: Command): void {
         actorOf: () => ({ source: 'mcp' as const, clientId: 'stdio' }),
       };
       serveStdio(() => buildMcpServer(parts), { onerror: (error: Error) => logger.warn({ err: error }, 'stdio MCP error') });
-      logger.info({ role, store: runtime.store.kind }, 'contentkv MCP server on stdio');
+      logger.info({ role, store: runtime.stores.mode }, 'contentkv MCP server on stdio');
       const stop = async () => {
         await runtime.close();
         process.exit(0);

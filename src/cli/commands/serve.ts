@@ -29,7 +29,7 @@ export function registerServe(program: Command): void {
       }
       const runtime = await createRuntime({ config, logger, writeToken });
       const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
-        logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${info.port}`, store: runtime.store.kind, redis: describeConnection(config.redis) }, 'contentkv is serving');
+        logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${info.port}`, store: runtime.stores.mode, redis: describeConnection(config.redis) }, 'contentkv is serving');
       });
       const stop = async (signal: string) => {
         logger.info({ signal }, 'shutting down');

@@ -41,7 +41,8 @@ const MAX_POST_FILTER_SCAN = 2_000;
 export class RedisStore implements ContentStore {
   readonly kind: string;
   readonly keys: RedisKeys;
-  private readonly driver: RedisDriver;
+  /** The connection; the migration keeps its state beside the content through it. */
+  readonly driver: RedisDriver;
   private readonly limits: Limits;
   private readonly cacheTtl: number;
   /** Set by open() when the store was written by newer code: reads work, writes are refused. */

@@ -1,0 +1,35 @@
+/**
+ * What the migration commands share: opening both stores from the environment (as the server
+ * does), and printing a result either for people or, with --json, for machines.
+ */
+import { loadConfig } from '../../config/config.js';
+import { ConfigError } from '../../config/redis-env.js';
+import { createLogger } from '../../observability/logger.js';
+import { Metrics } from '../../observability/metrics.js';
+import { openStores, type StoreSetup } from '../../runtime/stores.js';
+import { pino } from 'pino';
+
+export async function withStores<T>(work: (stores: StoreSetup) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env);
+  const stores = await openStores(config, createLogger(config.logLevel, pino.destination(2)), new Metrics({ defaultMetrics: false }));
+  try {
+    return await work(stores);
+  } finally {
+    await stores.close();
+  }
+}
+
+export function requireMigration(stores: StoreSetup) {
+  if (!stores.migration) {
+    throw new ConfigError(
+      stores.mode === 'json'
+        ? 'no Redis is configured; set REDIS_URL, REDIS_CLUSTER_NODES or KV_REST_API_URL/KV_REST_API_TOKEN to migrate to it'
+        : `there are no JSON files (projects.json, resources.json) in CONTENTKV_DATA_DIR to migrate from`,
+    );
+  }
+  return stores.migration;
+}
+
+export function print(json: boolean, value: unknown, human: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+}

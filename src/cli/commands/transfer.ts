@@ -1,0 +1,61 @@
+/**
+ * `contentkv export --out DIR` (Redis to JSON files in the original format, ready to commit) and
+ * `contentkv import [--from DIR]` (JSON files to Redis in one go, for a site that can stop
+ * taking writes while it runs; the live path is `migrate`).
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/config.js';
+import { ConfigError } from '../../config/redis-env.js';
+import { progressReporter } from '../progress-reporter.js';
+import { print, withStores } from './migration-context.js';
+import { exportCollections } from '../../migration/export.js';
+import { backfill } from '../../migration/backfill.js';
+import { JsonStore } from '../../store/json/json-store.js';
+import { MigrationStateStore } from '../../migration/state-store.js';
+import { COLLECTIONS } from '../../domain/collections.js';
+import type { JobProgress } from '../../migration/progress.js';
+
+export function registerTransfer(program: Command): void {
+  program
+    .command('export')
+    .description('write Redis content to DIR as projects.json and resources.json, in the original format')
+    .requiredOption('--out <dir>', 'directory to write into')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { out: string; json?: boolean }) => {
+      await withStores(async (stores) => {
+        if (!stores.redis) throw new ConfigError('no Redis is configured to export from');
+        const reporter = progressReporter({ json: Boolean(options.json) });
+        const result = stores.migration ? await stores.migration.engine.exportTo(options.out, reporter.listener) : await exportCollections(stores.redis, options.out, reporter.listener);
+        reporter.stop();
+        print(Boolean(options.json), result, () => `exported ${result.counts.projects} projects and ${result.counts.resources} resources to ${result.dir}`);
+      });
+    });
+
+  program
+    .command('import')
+    .description('copy JSON files (default: the data directory) into Redis; documents Redis has at a newer version are kept')
+    .option('--from <dir>', 'directory holding projects.json and resources.json')
+    .option('--dry-run', 'report what would be copied, copy nothing')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { from?: string; dryRun?: boolean; json?: boolean }) => {
+      const from = options.from ?? loadConfig(process.env).dataDir;
+      await withStores(async (stores) => {
+        if (!stores.redis) throw new ConfigError('no Redis is configured to import into');
+        const reporter = progressReporter({ json: Boolean(options.json) });
+        let results: JobProgress[];
+        if (stores.migration) {
+          results = await stores.migration.engine.importFrom(from, { dryRun: options.dryRun, onProgress: reporter.listener });
+        } else {
+          const source = new JsonStore({ dir: from });
+          await source.open();
+          const state = new MigrationStateStore(stores.redis.driver, stores.redis.keys);
+          results = [];
+          for (const c of COLLECTIONS) results.push(await backfill({ collection: c, source, target: stores.redis, state, dryRun: options.dryRun, restart: true, onProgress: reporter.listener, job: 'import' }));
+        }
+        reporter.stop();
+        print(Boolean(options.json), results, () => results.map((r) => `import ${r.collection}: ${r.status}, copied ${r.counts.copied}, skipped ${r.counts.skipped}, failed ${r.counts.failed}`).join('\n'));
+        if (results.some((r) => r.status !== 'done')) process.exitCode = 1;
+      });
+    });
+}
+

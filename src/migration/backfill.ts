@@ -1,0 +1,149 @@
+/**
+ * Backfill: copies every document of a collection from the JSON store into Redis, in pipelined
+ * batches through the conditional put, which writes only where Redis has the document absent
+ * or older. So a backfill never overwrites a write made during the copy, and running it twice
+ * changes nothing. A checkpoint is recorded after Redis acknowledged each batch; a new run
+ * resumes from it. Transient failures are retried with exponential backoff and jitter; a
+ * document that keeps failing on its own goes to the dead-letter list with the reason.
+ */
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import type { Collection, Doc } from '../domain/collections.js';
+import { ContentKvError, StoreUnavailableError } from '../domain/errors.js';
+import type { ContentStore, ReplicaItem } from '../store/port.js';
+import { rateAndEta, type JobProgress, type ProgressListener } from './progress.js';
+import type { MigrationStateStore } from './state-store.js';
+
+export interface BackfillOptions {
+  collection: Collection;
+  source: ContentStore;
+  target: ContentStore;
+  state: MigrationStateStore;
+  batchSize?: number;
+  dryRun?: boolean;
+  /** Start again from the beginning instead of the checkpoint. */
+  restart?: boolean;
+  onProgress?: ProgressListener;
+  /** Checked between batches; true stops the run with status `paused`. */
+  shouldPause?: () => Promise<boolean>;
+  retryAttempts?: number;
+  /** The checkpoint key; `backfill` for the migration, `import` for a one-shot import. */
+  job?: 'backfill' | 'import';
+}
+
+const transient = handleWhen((error) => error instanceof StoreUnavailableError || !(error instanceof ContentKvError));
+
+async function countAll(store: ContentStore, c: Collection): Promise<number> {
+  const page = await store.list(c, { status: 'any', limit: 1 });
+  return page.total ?? 0;
+}
+
+export async function backfill(options: BackfillOptions): Promise<JobProgress> {
+  const { collection: c, source, target, state } = options;
+  const job = options.job ?? 'backfill';
+  const key = `${job}:${c}`;
+  const batchSize = options.batchSize ?? 500;
+  const policy = retry(transient, { maxAttempts: options.retryAttempts ?? 5, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 5_000 }) });
+
+  const saved = options.restart || options.dryRun ? {} : await state.getHash(key);
+  const resume = saved.status !== undefined && saved.status !== 'done';
+  let cursor: string | null = resume && saved.cursor ? saved.cursor : null;
+  const startedMs = Date.now();
+  const counts = resume
+    ? { copied: Number(saved.copied ?? 0), skipped: Number(saved.skipped ?? 0), failed: Number(saved.failed ?? 0) }
+    : { copied: 0, skipped: 0, failed: 0 };
+  let processed = resume ? Number(saved.processed ?? 0) : 0;
+  const startedAt = resume && saved.startedAt ? saved.startedAt : new Date(startedMs).toISOString();
+  const total = await countAll(source, c);
+  const processedAtStart = processed;
+
+  const progress = (status: JobProgress['status'], error?: string): JobProgress => ({
+    collection: c,
+    job,
+    status,
+    total,
+    processed,
+    counts: { ...counts },
+    ...rateAndEta(processed - processedAtStart, total - processedAtStart, startedMs, Date.now()),
+    startedAt,
+    updatedAt: new Date().toISOString(),
+    ...(error !== undefined && { error }),
+  });
+
+  const checkpoint = async (status: JobProgress['status'], error?: string) => {
+    const current = progress(status, error);
+    if (!options.dryRun) {
+      await state.setHash(key, {
+        status,
+        cursor: cursor ?? '',
+        processed,
+        total,
+        copied: counts.copied,
+        skipped: counts.skipped,
+        failed: counts.failed,
+        startedAt,
+        updatedAt: current.updatedAt,
+        ...(status === 'done' && { finishedAt: current.updatedAt }),
+        error: error ?? '',
+      });
+    }
+    options.onProgress?.(current);
+    return current;
+  };
+
+  await checkpoint('running');
+  try {
+    for (;;) {
+      if (await options.shouldPause?.()) return await checkpoint('paused');
+      const page = await policy.execute(() => source.manifest(c, cursor, batchSize));
+      if (page.entries.length > 0) {
+        const docs = await policy.execute(() => source.getMany(c, page.entries.map((entry) => entry.id)));
+        const items: ReplicaItem[] = docs.filter((doc): doc is Doc => doc !== null).map((doc) => ({ id: doc.id, doc }));
+        if (options.dryRun) await countWouldCopy(target, c, items, counts);
+        else await copyBatch(target, c, items, policy, state, counts);
+        processed += page.entries.length;
+      }
+      cursor = page.cursor;
+      if (cursor === null) return await checkpoint('done');
+      await checkpoint('running');
+    }
+  } catch (error) {
+    return checkpoint('failed', error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function copyBatch(
+  target: ContentStore,
+  c: Collection,
+  items: ReplicaItem[],
+  policy: ReturnType<typeof retry>,
+  state: MigrationStateStore,
+  counts: Record<'copied' | 'skipped' | 'failed', number>,
+): Promise<void> {
+  try {
+    const outcomes = await policy.execute(() => target.putIfNewer(c, items));
+    for (const outcome of outcomes) counts[outcome === 'applied' ? 'copied' : 'skipped'] += 1;
+    return;
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) throw error;
+  }
+  // The batch failed for a reason other than the store being away: find the documents at fault.
+  for (const item of items) {
+    try {
+      const [outcome] = await policy.execute(() => target.putIfNewer(c, [item]));
+      counts[outcome === 'applied' ? 'copied' : 'skipped'] += 1;
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      counts.failed += 1;
+      await state.deadLetter(c, item.id, error instanceof Error ? error.message : String(error));
+    }
+  }
+}
+
+async function countWouldCopy(target: ContentStore, c: Collection, items: ReplicaItem[], counts: Record<'copied' | 'skipped' | 'failed', number>): Promise<void> {
+  const existing = await target.getMany(c, items.map((item) => item.id));
+  items.forEach((item, index) => {
+    const have = existing[index]?.metadata.version ?? 0;
+    const incoming = 'doc' in item ? item.doc.metadata.version : item.deletedVersion;
+    counts[incoming > have ? 'copied' : 'skipped'] += 1;
+  });
+}

@@ -1,0 +1,231 @@
+/**
+ * The migration engine: the operations behind `contentkv migrate ...`, the admin API and
+ * get_migration_status. It knows the two stores, the stage state in Redis and the repair queue;
+ * the work itself lives in backfill.ts, verify.ts, repair.ts, export.ts and transitions.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Actor, AuditEntry } from '../domain/audit.js';
+import { COLLECTIONS, type Collection } from '../domain/collections.js';
+import { MigrationGuardError } from '../domain/errors.js';
+import { JsonStore } from '../store/json/json-store.js';
+import type { MigratingStore } from '../store/migrating/migrating-store.js';
+import type { RedisStore } from '../store/redis/redis-store.js';
+import { backfill } from './backfill.js';
+import { exportCollections, type ExportResult } from './export.js';
+import type { JobProgress, ProgressListener } from './progress.js';
+import { repair } from './repair.js';
+import type { RepairQueue } from './repair-queue.js';
+import type { ShadowComparer } from './shadow-compare.js';
+import type { StageView } from './stage-view.js';
+import { BEHAVIOUR, mirrorsToRedis, stageIndex, type Stage, type StoreName } from './stages.js';
+import type { MigrationStateStore } from './state-store.js';
+import { describeStatus, type MigrationStatus } from './status.js';
+import { advanceBlockers, rollbackBlockers } from './transitions.js';
+import { verify, type VerifyReport } from './verify.js';
+
+export type Target = Collection | 'all';
+
+export interface EngineOptions {
+  json: JsonStore;
+  redis: RedisStore;
+  state: MigrationStateStore;
+  view: StageView;
+  queue: RepairQueue;
+  comparer: ShadowComparer;
+  /** The router serving requests in this process, so a switch can wait for its writes in flight. */
+  router?: MigratingStore;
+  /** How long every instance needs to see a stage change (two refreshes and a slow write). */
+  settleMs?: number;
+}
+
+export interface StageChange {
+  collection: Target;
+  stage: Stage;
+  readPercent?: number | undefined;
+  force?: boolean;
+  actor: Actor;
+  note?: string;
+}
+
+export interface JobOptions {
+  dryRun?: boolean;
+  onProgress?: ProgressListener;
+  restart?: boolean;
+}
+
+const collectionsOf = (target: Target): Collection[] => (target === 'all' ? [...COLLECTIONS] : [target]);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class MigrationEngine {
+  private readonly settleMs: number;
+
+  constructor(private readonly options: EngineOptions) {
+    this.settleMs = options.settleMs ?? 2_000;
+  }
+
+  private get stores(): Record<StoreName, JsonStore | RedisStore> {
+    return { json: this.options.json, redis: this.options.redis };
+  }
+
+  private async stageOf(c: Collection): Promise<{ stage: Stage; readPercent: number }> {
+    await this.options.view.refresh();
+    return this.options.view.forRead(c);
+  }
+
+  private shouldPause = async (): Promise<boolean> => (await this.options.state.readState()).paused;
+
+  async status(): Promise<MigrationStatus> {
+    return describeStatus(this.options);
+  }
+
+  /** A backfill must start after dual-write is on, or writes made during the copy could be missed. */
+  async assertBackfillAllowed(target: Target): Promise<void> {
+    for (const c of collectionsOf(target)) {
+      const { stage } = await this.stageOf(c);
+      // A read-only JSON store takes no writes at all, so there is nothing a copy could miss.
+      if (!mirrorsToRedis(stage) && this.options.json.isWritable) {
+        throw new MigrationGuardError(
+          `the ${c} backfill must start after dual-write is on, so writes made during the copy reach Redis; run \`contentkv migrate advance dual-write --collection ${c}\` first`,
+          { collection: c, stage },
+        );
+      }
+    }
+  }
+
+  async backfill(target: Target, options: JobOptions & { force?: boolean } = {}): Promise<JobProgress[]> {
+    if (!options.force) await this.assertBackfillAllowed(target);
+    const results: JobProgress[] = [];
+    for (const c of collectionsOf(target)) {
+      results.push(
+        await backfill({ collection: c, source: this.options.json, target: this.options.redis, state: this.options.state, dryRun: options.dryRun, restart: options.restart, onProgress: options.onProgress, shouldPause: this.shouldPause }),
+      );
+    }
+    return results;
+  }
+
+  async importFrom(dir: string, options: JobOptions = {}): Promise<JobProgress[]> {
+    const source = new JsonStore({ dir });
+    await source.open();
+    const results: JobProgress[] = [];
+    for (const c of COLLECTIONS) {
+      results.push(await backfill({ collection: c, source, target: this.options.redis, state: this.options.state, dryRun: options.dryRun, restart: true, onProgress: options.onProgress, job: 'import' }));
+    }
+    return results;
+  }
+
+  async verify(target: Target, options: JobOptions = {}): Promise<VerifyReport[]> {
+    const reports: VerifyReport[] = [];
+    for (const c of collectionsOf(target)) {
+      const { stage } = await this.stageOf(c);
+      const { report } = await verify({ collection: c, authoritative: BEHAVIOUR[stage].authoritative, stores: this.stores, state: this.options.state, dryRun: options.dryRun, onProgress: options.onProgress });
+      reports.push(report);
+    }
+    return reports;
+  }
+
+  async repair(target: Target, options: JobOptions = {}): Promise<JobProgress[]> {
+    const results: JobProgress[] = [];
+    for (const c of collectionsOf(target)) {
+      const { stage } = await this.stageOf(c);
+      results.push(
+        await repair({ collection: c, authoritative: BEHAVIOUR[stage].authoritative, stores: this.stores, state: this.options.state, queue: this.options.queue, dryRun: options.dryRun, onProgress: options.onProgress, shouldPause: this.shouldPause }),
+      );
+    }
+    return results;
+  }
+
+  async exportTo(dir: string, onProgress?: ProgressListener): Promise<ExportResult> {
+    const result = await exportCollections(this.options.redis, dir, onProgress);
+    await this.options.state.setHash('export', { at: result.exportedAt, dir: result.dir, projects: result.counts.projects, resources: result.counts.resources });
+    return result;
+  }
+
+  async advance(change: StageChange): Promise<void> {
+    for (const c of collectionsOf(change.collection)) {
+      const current = await this.stageOf(c);
+      if (stageIndex(change.stage) < stageIndex(current.stage)) {
+        throw new MigrationGuardError(`${c} is at ${current.stage}; moving to ${change.stage} is a rollback: use \`contentkv migrate rollback ${change.stage}\``);
+      }
+      const readPercent = change.stage === 'live' ? (change.readPercent ?? 100) : 100;
+      if (change.stage === current.stage && readPercent === current.readPercent) continue;
+      const blockers = await advanceBlockers(this.guardContext(), c, current.stage, change.stage);
+      await this.move(c, current, { stage: change.stage, readPercent }, blockers, change, 'advance');
+    }
+  }
+
+  async rollback(change: StageChange): Promise<void> {
+    for (const c of collectionsOf(change.collection)) {
+      const current = await this.stageOf(c);
+      if (stageIndex(change.stage) > stageIndex(current.stage)) {
+        throw new MigrationGuardError(`${c} is at ${current.stage}; moving to ${change.stage} is an advance: use \`contentkv migrate advance ${change.stage}\``);
+      }
+      const readPercent = change.stage === 'live' ? Math.min(change.readPercent ?? current.readPercent, current.stage === 'live' ? current.readPercent : 100) : 100;
+      if (change.stage === current.stage && readPercent === current.readPercent) continue;
+      const blockers = await rollbackBlockers(this.guardContext(), c, current.stage, change.stage);
+      await this.move(c, current, { stage: change.stage, readPercent }, blockers, change, 'rollback');
+    }
+  }
+
+  async pause(actor: Actor): Promise<void> {
+    await this.options.state.writeState({ paused: 1 });
+    await this.audit(actor, 'all', [{ field: 'paused', oldValue: false, newValue: true }], {});
+  }
+
+  async resume(actor: Actor): Promise<void> {
+    await this.options.state.writeState({ paused: 0 });
+    await this.audit(actor, 'all', [{ field: 'paused', oldValue: true, newValue: false }], {});
+  }
+
+  private guardContext() {
+    return { state: this.options.state, queue: this.options.queue, json: this.options.json, redis: this.options.redis };
+  }
+
+  private async move(c: Collection, from: { stage: Stage; readPercent: number }, to: { stage: Stage; readPercent: number }, blockers: string[], change: StageChange, direction: 'advance' | 'rollback'): Promise<void> {
+    if (blockers.length > 0 && !change.force) {
+      throw new MigrationGuardError(`cannot ${direction} ${c} from ${from.stage} to ${to.stage}: ${blockers.join('; ')}. Add --force to override (it is audited).`, { collection: c, blockers });
+    }
+    const fields = { [`${c}:stage`]: to.stage, [`${c}:readPercent`]: to.readPercent };
+    if (BEHAVIOUR[from.stage].authoritative !== BEHAVIOUR[to.stage].authoritative) await this.fencedSwitch(fields);
+    else await this.options.state.writeState(fields);
+    await this.options.view.refresh();
+    await this.audit(change.actor, c, [
+      { field: 'stage', oldValue: from.stage, newValue: to.stage },
+      ...(from.readPercent !== to.readPercent ? [{ field: 'readPercent', oldValue: from.readPercent, newValue: to.readPercent }] : []),
+    ], { forced: blockers.length > 0 && change.force === true, note: blockers.length > 0 ? `forced past: ${blockers.join('; ')}` : change.note });
+  }
+
+  /**
+   * Switching which store is authoritative: writes everywhere wait behind a fence while every
+   * instance learns the new stage, so no write can commit to the old authoritative store after
+   * another commits to the new one. Reads go on throughout.
+   */
+  private async fencedSwitch(fields: Record<string, string | number>): Promise<void> {
+    await this.options.state.writeState({ fence: Date.now() + this.settleMs * 4 + 10_000 });
+    await sleep(this.settleMs);
+    const router = this.options.router;
+    for (let waited = 0; router && router.inFlightWrites > 0 && waited < 10_000; waited += 20) await sleep(20);
+    await this.options.state.writeState(fields);
+    await sleep(this.settleMs);
+    await this.options.state.writeState({ fence: 0 });
+  }
+
+  private async audit(actor: Actor, target: string, changes: AuditEntry['changes'], metadata: { forced?: boolean; note?: string | undefined }): Promise<void> {
+    const entry: AuditEntry = {
+      id: randomUUID(),
+      timestamp: new Date().toISOString(),
+      action: 'update',
+      entityType: 'migration',
+      entityId: target,
+      source: actor.source,
+      changes,
+      metadata: {
+        ...(actor.clientId !== undefined && { clientId: actor.clientId }),
+        ...(metadata.forced && { forced: true }),
+        ...(metadata.note !== undefined && { note: metadata.note }),
+      },
+    };
+    // Both logs get it, whichever store the audit log is read from at the time.
+    await this.options.redis.appendAudit(entry);
+    if (this.options.json.isWritable) await this.options.json.appendAudit(entry).catch(() => undefined);
+  }
+}

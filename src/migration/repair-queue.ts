@@ -1,0 +1,106 @@
+/**
+ * The durable repair queue. A write acknowledged by the authoritative store that failed to reach
+ * the other store is queued here by id, never dropped. The queue is a Redis set; when Redis is the
+ * store that failed (dual-write and shadow, Redis down), ids go to a journal file in the JSON data
+ * directory instead (appended and fsynced), and move into Redis once it answers again.
+ */
+import { appendFile, open, readFile, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Counter } from 'prom-client';
+import type { Collection } from '../domain/collections.js';
+import { isCollection } from '../domain/collections.js';
+import type { MigrationStateStore } from './state-store.js';
+
+interface JournalEntry {
+  c: Collection;
+  id: string;
+  at: string;
+  reason: string;
+}
+
+export class RepairQueue {
+  private journalLock: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly state: MigrationStateStore,
+    /** Where ids go while Redis is unreachable; null where the JSON directory is read-only. */
+    private readonly journalPath: string | null,
+    private readonly queued?: Counter<'collection' | 'where'>,
+  ) {}
+
+  async add(c: Collection, id: string, reason: string): Promise<void> {
+    try {
+      await this.state.queueRepairs(c, [id]);
+      this.queued?.inc({ collection: c, where: 'redis' });
+    } catch (redisError) {
+      if (!this.journalPath) throw redisError;
+      await this.appendJournal({ c, id, at: new Date().toISOString(), reason });
+      this.queued?.inc({ collection: c, where: 'journal' });
+    }
+  }
+
+  private appendJournal(entry: JournalEntry): Promise<void> {
+    const path = this.journalPath as string;
+    const next = this.journalLock.then(async () => {
+      await mkdir(dirname(path), { recursive: true });
+      await appendFile(path, `${JSON.stringify(entry)}\n`, 'utf8');
+      const handle = await open(path, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    });
+    this.journalLock = next.catch(() => undefined);
+    return next;
+  }
+
+  private async journal(): Promise<JournalEntry[]> {
+    if (!this.journalPath) return [];
+    try {
+      const text = await readFile(this.journalPath, 'utf8');
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .flatMap((line) => {
+          try {
+            const entry = JSON.parse(line) as JournalEntry;
+            return isCollection(entry.c) ? [entry] : [];
+          } catch {
+            return [];
+          }
+        });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  /** Moves journaled ids into the Redis set; returns how many moved. */
+  async flushJournal(): Promise<number> {
+    if (!this.journalPath) return 0;
+    const path = this.journalPath;
+    const run = this.journalLock.then(async () => {
+      const entries = await this.journal();
+      if (entries.length === 0) return 0;
+      for (const c of ['projects', 'resources'] as const) {
+        await this.state.queueRepairs(c, entries.filter((entry) => entry.c === c).map((entry) => entry.id));
+      }
+      await rm(path, { force: true });
+      return entries.length;
+    });
+    this.journalLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Ids waiting: in Redis (when it answers) plus in the journal. */
+  async size(c: Collection): Promise<{ redis: number | null; journal: number }> {
+    const journal = (await this.journal()).filter((entry) => entry.c === c).length;
+    try {
+      return { redis: (await this.state.sizes(c)).repairQueue, journal };
+    } catch {
+      return { redis: null, journal };
+    }
+  }
+}

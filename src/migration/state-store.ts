@@ -1,0 +1,158 @@
+/**
+ * Where the migration keeps its state: in Redis under `meta:migration:*`, beside the content and
+ * under the same hash tag, so every instance reads the same stage. Keys:
+ *   meta:migration:state              hash: <c>:stage, <c>:readPercent, paused, fence, epoch, changedAt
+ *   meta:migration:backfill:<c>       hash: the backfill checkpoint and counters
+ *   meta:migration:repair:<c>         set of ids whose copies must be reconciled
+ *   meta:migration:deadletter:<c>     hash: id -> why it could not be copied
+ *   meta:migration:verify:<c>         the last verify report (JSON)
+ *   meta:migration:compare:<c>        hash: compared, mismatched (shadow reads)
+ *   meta:migration:mismatches:<c>     list: the last mismatches, newest first
+ *   meta:migration:export             hash: when Redis was last exported, and the counts
+ */
+import type { Collection } from '../domain/collections.js';
+import { StoreUnavailableError } from '../domain/errors.js';
+import type { RedisCommand, RedisDriver, RedisReply } from '../store/redis/driver.js';
+import type { RedisKeys } from '../store/redis/keys.js';
+import { execBatch, replyOf } from '../store/redis/script-runner.js';
+import { stageSchema, type Stage } from './stages.js';
+
+export interface StoredCollectionState {
+  stage: Stage | null;
+  readPercent: number;
+}
+
+export interface StoredState {
+  collections: Record<Collection, StoredCollectionState>;
+  paused: boolean;
+  /** Epoch ms until which writes must wait (a switch of the authoritative store is under way). */
+  fenceUntil: number;
+  epoch: number;
+  changedAt: string | null;
+}
+
+function toRecord(flat: RedisReply): Record<string, string> {
+  const list = (flat as string[] | null) ?? [];
+  const record: Record<string, string> = {};
+  for (let index = 0; index + 1 < list.length; index += 2) record[list[index] as string] = list[index + 1] as string;
+  return record;
+}
+
+export class MigrationStateStore {
+  constructor(
+    private readonly driver: RedisDriver,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  private key(name: string): string {
+    return this.keys.migration(name);
+  }
+
+  async exec(commands: RedisCommand[], readOnly = false): Promise<RedisReply[]> {
+    return (await execBatch(this.driver, commands, { readOnly })).map(replyOf);
+  }
+
+  async readState(): Promise<StoredState> {
+    const [flat] = await this.exec([['HGETALL', this.key('state')]], true);
+    const raw = toRecord(flat ?? null);
+    const collection = (c: Collection): StoredCollectionState => {
+      const parsed = stageSchema.safeParse(raw[`${c}:stage`]);
+      return { stage: parsed.success ? parsed.data : null, readPercent: Math.min(100, Math.max(0, Number(raw[`${c}:readPercent`] ?? 0) || 0)) };
+    };
+    return {
+      collections: { projects: collection('projects'), resources: collection('resources') },
+      paused: raw.paused === '1',
+      fenceUntil: Number(raw.fence ?? 0) || 0,
+      epoch: Number(raw.epoch ?? 0) || 0,
+      changedAt: raw.changedAt ?? null,
+    };
+  }
+
+  async writeState(fields: Record<string, string | number>): Promise<void> {
+    const flat = Object.entries(fields).flatMap(([field, value]) => [field, value]);
+    await this.exec([
+      ['HSET', this.key('state'), ...flat, 'changedAt', new Date().toISOString()],
+      ['HINCRBY', this.key('state'), 'epoch', 1],
+    ]);
+  }
+
+  async getHash(name: string): Promise<Record<string, string>> {
+    const [flat] = await this.exec([['HGETALL', this.key(name)]], true);
+    return toRecord(flat ?? null);
+  }
+
+  async setHash(name: string, fields: Record<string, string | number>): Promise<void> {
+    const flat = Object.entries(fields).flatMap(([field, value]) => [field, value]);
+    if (flat.length > 0) await this.exec([['HSET', this.key(name), ...flat]]);
+  }
+
+  async deleteKey(name: string): Promise<void> {
+    await this.exec([['DEL', this.key(name)]]);
+  }
+
+  async getJson<T>(name: string): Promise<T | null> {
+    const [value] = await this.exec([['GET', this.key(name)]], true);
+    return typeof value === 'string' ? (JSON.parse(value) as T) : null;
+  }
+
+  async setJson(name: string, value: unknown): Promise<void> {
+    await this.exec([['SET', this.key(name), JSON.stringify(value)]]);
+  }
+
+  // The repair queue: a set, so an id queued many times is repaired once.
+  async queueRepairs(c: Collection, ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.exec([['SADD', this.key(`repair:${c}`), ...ids]]);
+  }
+
+  /** One step of a scan over the repair queue (SSCAN: every member present throughout is visited). */
+  async scanRepairs(c: Collection, cursor: string, count: number): Promise<{ ids: string[]; cursor: string }> {
+    const [reply] = await this.exec([['SSCAN', this.key(`repair:${c}`), cursor, 'COUNT', count]], true);
+    const [next, ids] = (reply as [string, string[]] | null) ?? ['0', []];
+    return { ids, cursor: next };
+  }
+
+  async removeRepairs(c: Collection, ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.exec([['SREM', this.key(`repair:${c}`), ...ids]]);
+  }
+
+  async deadLetter(c: Collection, id: string, reason: string): Promise<void> {
+    await this.exec([['HSET', this.key(`deadletter:${c}`), id, JSON.stringify({ reason, at: new Date().toISOString() })]]);
+  }
+
+  async clearDeadLetter(c: Collection, ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.exec([['HDEL', this.key(`deadletter:${c}`), ...ids]]);
+  }
+
+  async deadLetters(c: Collection, limit = 20): Promise<{ id: string; reason: string; at: string }[]> {
+    const record = await this.getHash(`deadletter:${c}`);
+    return Object.entries(record)
+      .slice(0, limit)
+      .map(([id, value]) => ({ id, ...(JSON.parse(value) as { reason: string; at: string }) }));
+  }
+
+  /** Sizes for status, in one round trip. */
+  async sizes(c: Collection): Promise<{ repairQueue: number; deadLetters: number }> {
+    const [repair, dead] = await this.exec([['SCARD', this.key(`repair:${c}`)], ['HLEN', this.key(`deadletter:${c}`)]], true);
+    return { repairQueue: Number(repair ?? 0), deadLetters: Number(dead ?? 0) };
+  }
+
+  async recordComparison(c: Collection, matched: boolean, mismatch?: unknown): Promise<void> {
+    const commands: RedisCommand[] = [['HINCRBY', this.key(`compare:${c}`), 'compared', 1]];
+    if (!matched) {
+      commands.push(['HINCRBY', this.key(`compare:${c}`), 'mismatched', 1]);
+      commands.push(['LPUSH', this.key(`mismatches:${c}`), JSON.stringify(mismatch)]);
+      commands.push(['LTRIM', this.key(`mismatches:${c}`), 0, 49]);
+    }
+    await this.exec(commands);
+  }
+
+  async mismatches(c: Collection, limit = 10): Promise<unknown[]> {
+    const [list] = await this.exec([['LRANGE', this.key(`mismatches:${c}`), 0, limit - 1]], true);
+    return ((list as string[] | null) ?? []).map((entry) => JSON.parse(entry) as unknown);
+  }
+}
+
+export function unavailable(error: unknown): never {
+  if (error instanceof StoreUnavailableError) throw error;
+  throw new StoreUnavailableError('redis', 2, error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,88 @@
+/**
+ * Opens the stores the configuration asks for:
+ *   - JSON files only (no Redis configured): the embedded store of `npm start`;
+ *   - Redis only (no JSON files in the data directory): a site that starts on Redis;
+ *   - both: the migrating store, which routes by the stage kept in Redis (default `json` until an
+ *     operator advances it), with the migration engine that moves the content.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { MigrationEngine } from '../migration/engine.js';
+import { RepairQueue } from '../migration/repair-queue.js';
+import { ShadowComparer } from '../migration/shadow-compare.js';
+import { StageView } from '../migration/stage-view.js';
+import { MigrationStateStore } from '../migration/state-store.js';
+import type { Metrics } from '../observability/metrics.js';
+import { JsonStore } from '../store/json/json-store.js';
+import { MigratingStore } from '../store/migrating/migrating-store.js';
+import { createDriver } from '../store/open-store.js';
+import type { ContentStore } from '../store/port.js';
+import { RedisStore } from '../store/redis/redis-store.js';
+
+export interface Migration {
+  engine: MigrationEngine;
+  view: StageView;
+  router: MigratingStore;
+}
+
+export interface StoreSetup {
+  mode: 'json' | 'redis' | 'migrating';
+  /** What the service reads and writes through. */
+  store: ContentStore;
+  json: JsonStore | null;
+  redis: RedisStore | null;
+  migration: Migration | null;
+  close(): Promise<void>;
+}
+
+export function hasJsonContent(dataDir: string): boolean {
+  return existsSync(join(dataDir, 'projects.json')) || existsSync(join(dataDir, 'resources.json'));
+}
+
+export interface OpenStoresOptions {
+  /** Settle time for fenced stage switches; tests shorten it. */
+  settleMs?: number;
+}
+
+export async function openStores(config: Config, logger: Logger, metrics: Metrics, options: OpenStoresOptions = {}): Promise<StoreSetup> {
+  const useJson = !config.redis || hasJsonContent(config.dataDir);
+  const json = useJson ? new JsonStore({ dir: config.dataDir }) : null;
+  const driver = config.redis ? createDriver(config.redis, config.redisTimeoutMs) : null;
+  const redis = driver ? new RedisStore({ driver, keyPrefix: config.keyPrefix }) : null;
+
+  if (json && !redis) {
+    await json.open();
+    return { mode: 'json', store: json, json, redis: null, migration: null, close: () => json.close() };
+  }
+  if (redis && !json) {
+    await redis.open();
+    return { mode: 'redis', store: redis, json: null, redis, migration: null, close: () => redis.close() };
+  }
+
+  const jsonStore = json as JsonStore;
+  const redisStore = redis as RedisStore;
+  const state = new MigrationStateStore(driver as NonNullable<typeof driver>, redisStore.keys);
+  const view = new StageView({ state, override: config.stageOverride, defaultStage: 'json', refreshMs: config.stageRefreshMs });
+  // The JSON store must be opened first to know whether the journal can live in its directory.
+  await jsonStore.open();
+  const queue = new RepairQueue(state, jsonStore.isWritable ? join(config.dataDir, '.contentkv', 'repair-journal.jsonl') : null, metrics.repairsQueued);
+  const comparer = new ShadowComparer({
+    stores: { json: jsonStore, redis: redisStore },
+    state,
+    sampleRate: config.shadowSampleRate,
+    metrics: { compared: metrics.shadowCompared, readDuration: metrics.storeReadDuration },
+  });
+  const router = new MigratingStore({
+    json: jsonStore,
+    redis: redisStore,
+    view,
+    repairs: queue,
+    comparer,
+    onOpenError: (error) => logger.warn({ err: error }, 'Redis could not be opened; serving what the JSON files hold until it answers'),
+  });
+  await router.open();
+  const engine = new MigrationEngine({ json: jsonStore, redis: redisStore, state, view, queue, comparer, router, settleMs: options.settleMs ?? config.stageRefreshMs * 2 + 1_000 });
+  return { mode: 'migrating', store: router, json: jsonStore, redis: redisStore, migration: { engine, view, router }, close: () => router.close() };
+}

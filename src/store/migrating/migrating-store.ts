@@ -1,0 +1,186 @@
+/**
+ * The stage router: a ContentStore over the JSON store and the Redis store that sends each read
+ * and write where the collection's migration stage says (src/migration/stages.ts).
+ *
+ * A write is acknowledged only after the authoritative store committed it. The same document
+ * (same version, audit and history entries) is then written to the other store only where it is
+ * absent or older; if that fails, the id goes to the durable repair queue and the write still
+ * counts, because the authoritative store has it. Nothing is ever dropped or half-reported.
+ */
+import type { AuditEntry, AuditStats } from '../../domain/audit.js';
+import type { Collection, Doc } from '../../domain/collections.js';
+import { ReadOnlyError } from '../../domain/errors.js';
+import type { RepairQueue } from '../../migration/repair-queue.js';
+import type { ShadowComparer } from '../../migration/shadow-compare.js';
+import type { StageView } from '../../migration/stage-view.js';
+import { BEHAVIOUR, writesJson, type Stage, type StoreName } from '../../migration/stages.js';
+import { servedByRedis } from '../../migration/sticky.js';
+import type { JsonStore } from '../json/json-store.js';
+import type {
+  AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
+} from '../port.js';
+import type { RedisStore } from '../redis/redis-store.js';
+
+export interface MigratingStoreOptions {
+  json: JsonStore;
+  redis: RedisStore;
+  view: StageView;
+  repairs: RepairQueue;
+  comparer: ShadowComparer;
+  /** Told when Redis could not be opened at start; the store still serves what it can. */
+  onOpenError?: (error: unknown) => void;
+}
+
+export class MigratingStore implements ContentStore {
+  readonly kind = 'migrating';
+  private readonly stores: Record<StoreName, ContentStore>;
+  /** Commits under way in this process, so a stage switch in this process can wait for them. */
+  inFlightWrites = 0;
+
+  constructor(private readonly options: MigratingStoreOptions) {
+    this.stores = { json: options.json, redis: options.redis };
+  }
+
+  get schemaProblem(): string | null {
+    return this.options.redis.schemaProblem ?? this.options.json.schemaProblem;
+  }
+
+  async open(): Promise<void> {
+    await this.options.json.open();
+    try {
+      await this.options.redis.open();
+    } catch (error) {
+      this.options.onOpenError?.(error);
+    }
+    await this.options.view.refresh();
+    this.options.view.start();
+  }
+
+  async close(): Promise<void> {
+    this.options.view.stop();
+    await this.options.redis.close();
+    await this.options.json.close();
+  }
+
+  stageOf(c: Collection): Stage {
+    return this.options.view.forRead(c).stage;
+  }
+
+  private authoritative(c: Collection): ContentStore {
+    return this.stores[BEHAVIOUR[this.stageOf(c)].authoritative];
+  }
+
+  /** The store serving a read: the stage's, or in `live` a sticky hash of the key against readPercent. */
+  private readSource(c: Collection, key: string): StoreName {
+    const view = this.options.view.forRead(c);
+    const reads = BEHAVIOUR[view.stage].reads;
+    if (reads !== 'split') return reads;
+    return servedByRedis(key, view.readPercent) ? 'redis' : 'json';
+  }
+
+  private async timed<T>(store: StoreName, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const result = await work();
+    this.options.comparer.observe(store, performance.now() - started);
+    return result;
+  }
+
+  async get(c: Collection, id: string): Promise<Doc | null> {
+    const from = this.readSource(c, id);
+    const doc = await this.timed(from, () => this.stores[from].get(c, id));
+    if (BEHAVIOUR[this.stageOf(c)].compares) this.options.comparer.maybeCompare(c, id, doc, from);
+    return doc;
+  }
+
+  async getMany(c: Collection, ids: readonly string[]): Promise<(Doc | null)[]> {
+    const from = ids.map((id) => this.readSource(c, id));
+    const result: (Doc | null)[] = new Array(ids.length).fill(null);
+    for (const store of ['json', 'redis'] as const) {
+      const positions = from.flatMap((source, index) => (source === store ? [index] : []));
+      if (positions.length === 0) continue;
+      const docs = await this.stores[store].getMany(c, positions.map((index) => ids[index] as string));
+      positions.forEach((position, index) => {
+        result[position] = docs[index] ?? null;
+      });
+    }
+    return result;
+  }
+
+  async list(c: Collection, query: ListQuery): Promise<Page<Doc>> {
+    // The cursor means the same in both stores, so only the query picks the store, not the page.
+    const from = this.readSource(c, `list|${query.status}|${query.featured}|${query.tag}|${query.limit}`);
+    return this.timed(from, () => this.stores[from].list(c, query));
+  }
+
+  async head(c: Collection, id: string): Promise<Head> {
+    return this.authoritative(c).head(c, id);
+  }
+
+  async commit(c: Collection, request: WriteRequest): Promise<WriteResult> {
+    const { stage } = await this.options.view.forWrite(c);
+    const behaviour = BEHAVIOUR[stage];
+    if (writesJson(stage) && !this.options.json.isWritable) {
+      throw new ReadOnlyError(
+        `at stage "${stage}" every ${c} write must reach the JSON files, which are read-only here; ` +
+          'writes are taken again once the collection is at stage "redis"',
+      );
+    }
+    this.inFlightWrites += 1;
+    try {
+      const result = await this.stores[behaviour.authoritative].commit(c, request);
+      if (behaviour.secondary && result.outcome === 'applied') {
+        const item: ReplicaItem = request.doc
+          ? { id: request.id, doc: request.doc, audit: request.audit, history: request.history }
+          : { id: request.id, deletedVersion: result.version, audit: request.audit, history: request.history };
+        await this.replicate(c, behaviour.secondary, [item]);
+      }
+      return result;
+    } finally {
+      this.inFlightWrites -= 1;
+    }
+  }
+
+  /** Writes copies to the other store; whatever cannot be written is queued for repair. */
+  private async replicate(c: Collection, to: StoreName, items: ReplicaItem[], options?: ReplicaOptions): Promise<void> {
+    try {
+      await this.stores[to].putIfNewer(c, items, options);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      for (const item of items) await this.options.repairs.add(c, item.id, `write to ${to} failed: ${reason}`);
+    }
+  }
+
+  history(c: Collection, id: string, limit: number): Promise<HistoryEntry[]> {
+    return this.authoritative(c).history(c, id, limit);
+  }
+
+  /** The audit log follows the projects collection's authoritative store (both logs hold every entry once replicated). */
+  audit(query: AuditQuery): Promise<Page<AuditEntry>> {
+    return this.authoritative('projects').audit(query);
+  }
+
+  auditStats(): Promise<AuditStats> {
+    return this.authoritative('projects').auditStats();
+  }
+
+  appendAudit(entry: AuditEntry): Promise<void> {
+    return this.authoritative('projects').appendAudit(entry);
+  }
+
+  manifest(c: Collection, cursor: string | null, count: number): Promise<{ entries: ManifestEntry[]; cursor: string | null }> {
+    return this.authoritative(c).manifest(c, cursor, count);
+  }
+
+  async putIfNewer(c: Collection, items: readonly ReplicaItem[], options?: ReplicaOptions): Promise<ReplicaOutcome[]> {
+    const behaviour = BEHAVIOUR[(await this.options.view.forWrite(c)).stage];
+    const outcomes = await this.stores[behaviour.authoritative].putIfNewer(c, items, options);
+    const applied = items.filter((_, index) => outcomes[index] === 'applied');
+    if (behaviour.secondary && applied.length > 0) await this.replicate(c, behaviour.secondary, applied, options);
+    return outcomes;
+  }
+
+  async ping(): Promise<number> {
+    const from = BEHAVIOUR[this.stageOf('projects')].authoritative;
+    return this.stores[from].ping();
+  }
+}

@@ -1,0 +1,41 @@
+/** Migrating stores pinned at a stage, for the contract suite and the migration tests. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RepairQueue } from '../../src/migration/repair-queue.js';
+import { ShadowComparer } from '../../src/migration/shadow-compare.js';
+import { StageView } from '../../src/migration/stage-view.js';
+import type { Stage } from '../../src/migration/stages.js';
+import { MigrationStateStore } from '../../src/migration/state-store.js';
+import { JsonStore } from '../../src/store/json/json-store.js';
+import { MigratingStore } from '../../src/store/migrating/migrating-store.js';
+import { RedisStore } from '../../src/store/redis/redis-store.js';
+import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
+import { deleteKeys, testPrefix } from './redis-fixture.js';
+
+/** A migrating store pinned at a stage (as CONTENTKV_STAGE pins it), over a fresh directory and key prefix. */
+export async function migratingStoreAt(url: string, stage: Stage, readPercent: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'ckv-migrating-'));
+  const prefix = testPrefix();
+  const driver = new TcpDriver({ url });
+  const json = new JsonStore({ dir });
+  const redis = new RedisStore({ driver, keyPrefix: prefix });
+  const state = new MigrationStateStore(driver, redis.keys);
+  const view = new StageView({ state, override: { projects: { stage, readPercent }, resources: { stage, readPercent } }, defaultStage: 'json' });
+  const store = new MigratingStore({
+    json,
+    redis,
+    view,
+    repairs: new RepairQueue(state, join(dir, '.contentkv', 'repair-journal.jsonl')),
+    comparer: new ShadowComparer({ stores: { json, redis }, state, sampleRate: 1 }),
+  });
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await deleteKeys({ url }, prefix);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
