@@ -22,11 +22,17 @@ export function patchSchemaOf(schema: z.ZodObject<Shape>): z.ZodObject<Shape> {
   return z.strictObject(shape);
 }
 
-/** Refuses any key that names a prototype, at any depth. */
-export function assertSafeKeys(value: unknown, path = ''): void {
+/** Documents nest four levels at most; anything far deeper is an attack on the stack, not content. */
+export const MAX_DEPTH = 32;
+
+/** Refuses any key that names a prototype, at any depth, and input nested deeper than MAX_DEPTH. */
+export function assertSafeKeys(value: unknown, path = '', depth = 0): void {
   if (value === null || typeof value !== 'object') return;
+  if (depth >= MAX_DEPTH) {
+    throw new ValidationError(`the input is nested more than ${MAX_DEPTH} levels deep`, [{ path: path || '(root)', message: 'too deep' }]);
+  }
   if (Array.isArray(value)) {
-    value.forEach((item, index) => assertSafeKeys(item, `${path}[${index}]`));
+    value.forEach((item, index) => assertSafeKeys(item, `${path}[${index}]`, depth + 1));
     return;
   }
   for (const key of Object.keys(value)) {
@@ -34,7 +40,7 @@ export function assertSafeKeys(value: unknown, path = ''): void {
     if (FORBIDDEN_KEYS.has(key)) {
       throw new ValidationError(`the key "${key}" is not allowed`, [{ path: where, message: 'forbidden key' }]);
     }
-    assertSafeKeys((value as Record<string, unknown>)[key], where);
+    assertSafeKeys((value as Record<string, unknown>)[key], where, depth + 1);
   }
 }
 

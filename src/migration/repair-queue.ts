@@ -4,7 +4,7 @@
  * store that failed (dual-write and shadow, Redis down), ids go to a journal file in the JSON data
  * directory instead (appended and fsynced), and move into Redis once it answers again.
  */
-import { appendFile, open, readFile, rm } from 'node:fs/promises';
+import { appendFile, open, readFile, rename, rm } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Counter } from 'prom-client';
@@ -17,6 +17,21 @@ interface JournalEntry {
   id: string;
   at: string;
   reason: string;
+}
+
+function parseJournal(text: string): JournalEntry[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as JournalEntry;
+        return isCollection(entry.c) ? [entry] : [];
+      } catch {
+        // A line cut short by a crash mid-append: the rest of the journal still counts.
+        return [];
+      }
+    });
 }
 
 export class RepairQueue {
@@ -59,35 +74,40 @@ export class RepairQueue {
   private async journal(): Promise<JournalEntry[]> {
     if (!this.journalPath) return [];
     try {
-      const text = await readFile(this.journalPath, 'utf8');
-      return text
-        .split('\n')
-        .filter(Boolean)
-        .flatMap((line) => {
-          try {
-            const entry = JSON.parse(line) as JournalEntry;
-            return isCollection(entry.c) ? [entry] : [];
-          } catch {
-            return [];
-          }
-        });
+      return parseJournal(await readFile(this.journalPath, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
   }
 
-  /** Moves journaled ids into the Redis set; returns how many moved. */
+  /**
+   * Moves journaled ids into the Redis set; returns how many moved. The journal is first renamed
+   * aside (atomic), so an id appended meanwhile by another process lands in a fresh journal
+   * instead of being deleted unread; if Redis refuses the ids, they are appended back.
+   */
   async flushJournal(): Promise<number> {
     if (!this.journalPath) return 0;
     const path = this.journalPath;
     const run = this.journalLock.then(async () => {
-      const entries = await this.journal();
-      if (entries.length === 0) return 0;
-      for (const c of ['projects', 'resources'] as const) {
-        await this.state.queueRepairs(c, entries.filter((entry) => entry.c === c).map((entry) => entry.id));
+      const aside = `${path}.${process.pid}.${Date.now()}.flushing`;
+      try {
+        await rename(path, aside);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+        throw error;
       }
-      await rm(path, { force: true });
+      const entries = parseJournal(await readFile(aside, 'utf8'));
+      try {
+        for (const c of ['projects', 'resources'] as const) {
+          await this.state.queueRepairs(c, entries.filter((entry) => entry.c === c).map((entry) => entry.id));
+        }
+      } catch (error) {
+        await appendFile(path, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''), 'utf8');
+        await rm(aside, { force: true });
+        throw error;
+      }
+      await rm(aside, { force: true });
       return entries.length;
     });
     this.journalLock = run.catch(() => undefined);

@@ -35,6 +35,11 @@ function itemFrom(id: string, head: Head): ReplicaItem {
   return head.doc ? { id, doc: head.doc } : { id, deletedVersion: head.version };
 }
 
+async function headsOf(stores: Record<StoreName, ContentStore>, c: Collection, ids: string[]): Promise<Record<StoreName, Head>[]> {
+  const [json, redis] = await Promise.all([Promise.all(ids.map((id) => stores.json.head(c, id))), Promise.all(ids.map((id) => stores.redis.head(c, id)))]);
+  return ids.map((_, index) => ({ json: json[index] as Head, redis: redis[index] as Head }));
+}
+
 export function planRepair(id: string, authoritative: StoreName, heads: Record<StoreName, Head>): Plan | null {
   const other: StoreName = authoritative === 'json' ? 'redis' : 'json';
   const a = heads[authoritative];
@@ -67,25 +72,32 @@ export async function repair(options: RepairOptions): Promise<JobProgress> {
       const ids = step.ids.filter((id) => !seen.has(id));
       for (const id of ids) seen.add(id);
       const fixed: string[] = [];
-      for (const id of ids) {
-        const heads = { json: await stores.json.head(c, id), redis: await stores.redis.head(c, id) };
-        const plan = planRepair(id, options.authoritative, heads);
-        if (!plan) {
+      const heads = await headsOf(stores, c, ids);
+      const plans = ids.map((id, index) => planRepair(id, options.authoritative, heads[index] as Record<StoreName, Head>));
+      ids.forEach((id, index) => {
+        if (!plans[index]) {
           counts.alreadyEqual += 1;
           fixed.push(id);
-          continue;
         }
-        if (options.dryRun) {
-          counts.repaired += 1;
-          continue;
+      });
+      const planned = ids.filter((_, index) => plans[index] !== null);
+      if (options.dryRun) counts.repaired += planned.length;
+      else if (planned.length > 0) {
+        // One conditional put per target store and mode, so the JSON files are rewritten once per batch.
+        for (const to of ['json', 'redis'] as const) {
+          for (const replaceEqual of [false, true]) {
+            const items = plans.filter((plan): plan is Plan => plan !== null && plan.to === to && plan.replaceEqual === replaceEqual).map((plan) => plan.item);
+            if (items.length > 0) await stores[to].putIfNewer(c, items, { replaceEqual });
+          }
         }
-        await stores[plan.to].putIfNewer(c, [plan.item], { replaceEqual: plan.replaceEqual });
-        const after = { json: await stores.json.head(c, id), redis: await stores.redis.head(c, id) };
-        if (planRepair(id, options.authoritative, after)) counts.stillDifferent += 1;
-        else {
-          counts.repaired += 1;
-          fixed.push(id);
-        }
+        const after = await headsOf(stores, c, planned);
+        planned.forEach((id, index) => {
+          if (planRepair(id, options.authoritative, after[index] as Record<StoreName, Head>)) counts.stillDifferent += 1;
+          else {
+            counts.repaired += 1;
+            fixed.push(id);
+          }
+        });
       }
       if (!options.dryRun) {
         await state.removeRepairs(c, fixed);

@@ -57,12 +57,21 @@ async function manifestOf(store: ContentStore, c: Collection): Promise<Map<strin
   return entries;
 }
 
-/** Ids whose Redis version is newer than what the JSON files hold: the writes a rollback would hide. */
-export async function newerInRedis(context: GuardContext, c: Collection): Promise<string[]> {
-  const [inJson, inRedis] = await Promise.all([manifestOf(context.json, c), manifestOf(context.redis, c)]);
-  const newer: string[] = [];
-  for (const [id, entry] of inRedis) {
-    if ((inJson.get(id)?.version ?? 0) < entry.version) newer.push(id);
+/**
+ * Ids whose Redis version is newer than what the JSON files hold: the writes a rollback would
+ * hide. Redis is read first: in the stages that write both, a write reaches Redis first, so by
+ * the time the JSON files are read it has usually reached them too. Suspects are checked again
+ * a moment later, and only those still newer count.
+ */
+export async function newerInRedis(context: GuardContext, c: Collection, passes = 3, pauseMs = 150): Promise<string[]> {
+  const inRedis = await manifestOf(context.redis, c);
+  const inJson = await manifestOf(context.json, c);
+  let newer = [...inRedis].filter(([id, entry]) => (inJson.get(id)?.version ?? 0) < entry.version).map(([id]) => id);
+  for (let pass = 1; pass < passes && newer.length > 0; pass += 1) {
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    const redisHeads = await Promise.all(newer.map((id) => context.redis.head(c, id)));
+    const jsonHeads = await Promise.all(newer.map((id) => context.json.head(c, id)));
+    newer = newer.filter((_, index) => (jsonHeads[index]?.version ?? 0) < (redisHeads[index]?.version ?? 0));
   }
   return newer;
 }

@@ -4,7 +4,7 @@
  * (a write may have been between its two stores), and those that still differ go to the repair
  * queue. The report is kept in Redis, where status, guards and the dashboard read it.
  */
-import type { Collection } from '../domain/collections.js';
+import type { Collection, Doc } from '../domain/collections.js';
 import type { ContentStore, ManifestEntry } from '../store/port.js';
 import { rateAndEta, type JobProgress, type ProgressListener } from './progress.js';
 import type { MigrationStateStore } from './state-store.js';
@@ -22,6 +22,8 @@ export interface VerifyReport {
   clean: boolean;
   /** Up to 50 ids of each kind. */
   samples: { missing: string[]; extra: string[]; different: string[] };
+  /** For up to 50 mismatched ids, the version each store holds (null: absent). */
+  versions: Record<string, { authoritative: number | null; other: number | null }>;
   /** Mismatches seen on the first pass that had resolved by the second (writes in flight). */
   settled: number;
 }
@@ -50,6 +52,12 @@ async function loadManifest(store: ContentStore, c: Collection, pageSize: number
 
 type Kind = 'missing' | 'extra' | 'different';
 
+interface Mismatch {
+  kind: Kind;
+  authoritativeVersion: number | null;
+  otherVersion: number | null;
+}
+
 function classify(a: ManifestEntry | undefined, b: ManifestEntry | undefined): Kind | null {
   if (a && !b) return 'missing';
   if (!a && b) return 'extra';
@@ -57,20 +65,31 @@ function classify(a: ManifestEntry | undefined, b: ManifestEntry | undefined): K
   return null;
 }
 
-async function recheck(stores: Record<StoreName, ContentStore>, authoritative: StoreName, c: Collection, ids: string[]): Promise<Map<string, Kind>> {
+/**
+ * Checks suspects again, a few times a moment apart: a document being written between its two
+ * stores differs for a millisecond, a true divergence every time. Only ids that differ on every
+ * pass are confirmed, with the versions each store last showed.
+ */
+async function recheck(stores: Record<StoreName, ContentStore>, authoritative: StoreName, c: Collection, ids: string[], passes = 3, pauseMs = 150): Promise<Map<string, Mismatch>> {
   const other: StoreName = authoritative === 'json' ? 'redis' : 'json';
-  const still = new Map<string, Kind>();
-  for (let start = 0; start < ids.length; start += 500) {
-    const batch = ids.slice(start, start + 500);
-    const [a, b] = await Promise.all([stores[authoritative].getMany(c, batch), stores[other].getMany(c, batch)]);
-    batch.forEach((id, index) => {
-      const left = a[index];
-      const right = b[index];
-      const kind = classify(left ? { id, version: left.metadata.version, checksum: left.metadata.checksum } : undefined, right ? { id, version: right.metadata.version, checksum: right.metadata.checksum } : undefined);
-      if (kind) still.set(id, kind);
-    });
+  let remaining = ids;
+  let confirmed = new Map<string, Mismatch>();
+  for (let pass = 0; pass < passes && remaining.length > 0; pass += 1) {
+    if (pass > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    confirmed = new Map();
+    for (let start = 0; start < remaining.length; start += 500) {
+      const batch = remaining.slice(start, start + 500);
+      const [a, b] = await Promise.all([stores[authoritative].getMany(c, batch), stores[other].getMany(c, batch)]);
+      batch.forEach((id, index) => {
+        const left = a[index] ? { id, version: (a[index] as Doc).metadata.version, checksum: (a[index] as Doc).metadata.checksum } : undefined;
+        const right = b[index] ? { id, version: (b[index] as Doc).metadata.version, checksum: (b[index] as Doc).metadata.checksum } : undefined;
+        const kind = classify(left, right);
+        if (kind) confirmed.set(id, { kind, authoritativeVersion: left?.version ?? null, otherVersion: right?.version ?? null });
+      });
+    }
+    remaining = [...confirmed.keys()];
   }
-  return still;
+  return confirmed;
 }
 
 export async function verify(options: VerifyOptions): Promise<{ report: VerifyReport; progress: JobProgress }> {
@@ -94,7 +113,7 @@ export async function verify(options: VerifyOptions): Promise<{ report: VerifyRe
   for (const id of new Set([...left.keys(), ...right.keys()])) if (classify(left.get(id), right.get(id))) suspects.push(id);
   const confirmed = await recheck(stores, authoritative, c, suspects);
 
-  const byKind = (kind: Kind) => [...confirmed].filter(([, k]) => k === kind).map(([id]) => id);
+  const byKind = (kind: Kind) => [...confirmed].filter(([, m]) => m.kind === kind).map(([id]) => id);
   const [missing, extra, different] = [byKind('missing'), byKind('extra'), byKind('different')];
   const result: VerifyReport = {
     collection: c,
@@ -107,6 +126,7 @@ export async function verify(options: VerifyOptions): Promise<{ report: VerifyRe
     different: different.length,
     clean: confirmed.size === 0,
     samples: { missing: missing.slice(0, 50), extra: extra.slice(0, 50), different: different.slice(0, 50) },
+    versions: Object.fromEntries([...confirmed].slice(0, 50).map(([id, m]) => [id, { authoritative: m.authoritativeVersion, other: m.otherVersion }])),
     settled: suspects.length - confirmed.size,
   };
   if (!options.dryRun) {

@@ -52,7 +52,7 @@ function describeJobs(results: JobProgress[]): string {
 
 function describeReports(reports: VerifyReport[]): string {
   return reports
-    .map((r) => `verify ${r.collection} (authoritative ${r.authoritative}): ${r.checked} checked, ${r.missing} missing, ${r.extra} extra, ${r.different} different${r.clean ? ' -- clean' : `; first ids: ${[...r.samples.missing, ...r.samples.extra, ...r.samples.different].slice(0, 10).join(', ')}`}`)
+    .map((r) => `verify ${r.collection} (authoritative ${r.authoritative}): ${r.checked} checked, ${r.missing} missing, ${r.extra} extra, ${r.different} different${r.clean ? ' -- clean' : `; first ids: ${Object.entries(r.versions).slice(0, 10).map(([id, v]) => `${id} (${r.authoritative} v${v.authoritative ?? '-'}, other v${v.other ?? '-'})`).join(', ')}`}`)
     .join('\n');
 }
 

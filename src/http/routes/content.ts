@@ -46,7 +46,7 @@ function listEtag(items: Doc[], total: number | null, nextCursor: string | null)
 /** If-Match carries the version: `W/"7-abc…"`, `"7-abc…"` or a bare `7`. */
 function versionFromIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^(?:W\/)?"?(\d+)(?:-[0-9a-f]*)?"?$/.exec(header.trim());
+  const match = /^(?:W\/)?"?(\d{1,15})(?:-[0-9a-f]*)?"?$/.exec(header.trim());
   if (!match) throw new ValidationError('If-Match must be the ETag of a previous GET, such as W/"3-1a2b…"', [{ path: 'If-Match', message: 'unrecognised' }]);
   return Number(match[1]);
 }
