@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Collection } from '../domain/collections.js';
 import { parseStageOverride, type StageSetting } from '../migration/override.js';
 import { DEFAULT_KEY_PREFIX, hasHashTag, validatePrefix } from '../store/redis/keys.js';
+import { DEFAULT_RESILIENCE, type ResilienceOptions } from '../store/redis/resilient-driver.js';
 import { ConfigError, redisConnectionFromEnv, type RedisConnection } from './redis-env.js';
 
 export type Env = Record<string, string | undefined>;
@@ -25,7 +26,8 @@ export interface Config {
   logLevel: string;
   /** Host names accepted in Host and Origin headers besides localhost: CONTENTKV_ALLOWED_HOSTS and Vercel's own. */
   allowedHosts: string[];
-  redisTimeoutMs: number;
+  /** Timeout, retries and circuit breaker around every Redis call. */
+  resilience: ResilienceOptions;
   /** Share of reads compared between the stores in shadow and live (CONTENTKV_SHADOW_SAMPLE, 0 to 1). */
   shadowSampleRate: number;
   /** How often each instance rereads the migration stage from Redis. */
@@ -83,7 +85,12 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       .flatMap((list) => (list ?? '').split(','))
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
-    redisTimeoutMs: integer(env, 'CONTENTKV_REDIS_TIMEOUT_MS', 1_500, 50, 60_000),
+    resilience: {
+      timeoutMs: integer(env, 'CONTENTKV_REDIS_TIMEOUT_MS', DEFAULT_RESILIENCE.timeoutMs, 50, 60_000),
+      attempts: integer(env, 'CONTENTKV_REDIS_ATTEMPTS', DEFAULT_RESILIENCE.attempts, 1, 10),
+      breakerThreshold: integer(env, 'CONTENTKV_BREAKER_THRESHOLD', DEFAULT_RESILIENCE.breakerThreshold, 1, 1_000),
+      halfOpenAfterMs: integer(env, 'CONTENTKV_BREAKER_HALF_OPEN_MS', DEFAULT_RESILIENCE.halfOpenAfterMs, 100, 600_000),
+    },
     shadowSampleRate: fraction(env, 'CONTENTKV_SHADOW_SAMPLE', 0.1),
     stageRefreshMs: integer(env, 'CONTENTKV_STAGE_REFRESH_MS', 500, 50, 10_000),
   };

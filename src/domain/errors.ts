@@ -90,14 +90,17 @@ export class ForbiddenError extends ContentKvError {
 
 export class StoreUnavailableError extends ContentKvError {
   readonly retryAfterSeconds: number;
+  /** A write failed this way may have been applied (a timeout); false means it surely was not. */
+  readonly maybeApplied: boolean;
 
-  constructor(store: string, retryAfterSeconds = 5, reason?: string) {
+  constructor(store: string, retryAfterSeconds = 5, reason?: string, maybeApplied = false) {
     super(
       'STORE_UNAVAILABLE',
       `the ${store} store is unavailable${reason ? ` (${reason})` : ''}; retry in ${retryAfterSeconds} s`,
-      { store, retryAfterSeconds },
+      { store, retryAfterSeconds, maybeApplied },
     );
     this.retryAfterSeconds = retryAfterSeconds;
+    this.maybeApplied = maybeApplied;
   }
 }
 

@@ -13,6 +13,7 @@ import type { AppEnv, Role } from './app-env.js';
 import { authenticate, assertRole, type Tokens } from './auth.js';
 import { errorResponse } from './error-response.js';
 import { allowedHostnames, hostCheck } from './host-check.js';
+import { LastGood } from './last-good.js';
 import { requestContext } from './request-context.js';
 import { auditRoutes } from './routes/audit.js';
 import { contentRoutes } from './routes/content.js';
@@ -80,8 +81,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }),
   );
 
-  app.route('/api/projects', contentRoutes('projects', { service: options.service, cacheSeconds: options.cacheSeconds ?? 5 }));
-  app.route('/api/resources', contentRoutes('resources', { service: options.service, cacheSeconds: options.cacheSeconds ?? 5 }));
+  const lastGood = new LastGood<unknown>();
+  app.route('/api/projects', contentRoutes('projects', { service: options.service, cacheSeconds: options.cacheSeconds ?? 5, lastGood }));
+  app.route('/api/resources', contentRoutes('resources', { service: options.service, cacheSeconds: options.cacheSeconds ?? 5, lastGood }));
   app.route('/api/audit', auditRoutes(options.service));
   app.route('/api/health', healthRoutes(options.health));
   app.route('/metrics', metricsRoutes(options.metrics, { public: options.metricsPublic ?? false }));

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { AppEnv } from './app-env.js';
+import { withRequestNotes, type RequestNotes } from '../observability/request-notes.js';
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -30,6 +31,8 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
       ipAddress: bounded(forwarded, 64),
     });
     c.header('X-Request-Id', requestId);
-    await next();
+    const notes: RequestNotes = {};
+    await withRequestNotes(notes, () => next());
+    if (notes.fallback) c.res.headers.set('X-Contentkv-Fallback', notes.fallback);
   };
 }

@@ -3,7 +3,7 @@
  * JSON as text for older clients, or `isError` with a message that says how to recover. This
  * is the one place tools are executed, whichever path (SDK server, fast lane, stdio) got the call.
  */
-import { ContentKvError, ValidationError } from '../domain/errors.js';
+import { ContentKvError, StoreUnavailableError, ValidationError } from '../domain/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 
@@ -18,16 +18,24 @@ const HINTS: Partial<Record<ContentKvError['code'], string>> = {
   NOT_FOUND: 'Check the id with list_projects, list_resources or search_content.',
   VALIDATION_FAILED: 'Fix the fields named above and call again.',
   PAYLOAD_TOO_LARGE: 'Shorten the content and call again.',
-  STORE_UNAVAILABLE: 'Nothing was written. Call again after the delay.',
+  STORE_UNAVAILABLE: 'Nothing was saved. Call again after the delay.',
   READ_ONLY: 'Nothing was written. The content cannot be edited on this deployment until Redis takes the writes.',
   SCHEMA_TOO_NEW: 'Nothing was written. Ask the operator to upgrade this server.',
   MIGRATION_GUARD: 'Nothing was changed.',
 };
 
-export function errorResult(error: unknown): CallToolResult {
+function hintFor(error: ContentKvError, access: 'read' | 'write'): string | undefined {
+  if (error instanceof StoreUnavailableError) {
+    if (access === 'read') return 'Call again after the delay.';
+    if (error.maybeApplied) return 'The change may or may not have been saved. Call again after the delay with the same idempotencyKey; a write already saved is not applied twice.';
+  }
+  return HINTS[error.code];
+}
+
+export function errorResult(error: unknown, access: 'read' | 'write' = 'write'): CallToolResult {
   if (error instanceof ContentKvError) {
     const issues = error instanceof ValidationError && error.issues.length > 1 ? `\n${error.issues.map((issue) => `- ${issue.path}: ${issue.message}`).join('\n')}` : '';
-    const hint = HINTS[error.code];
+    const hint = hintFor(error, access);
     return { content: [{ type: 'text', text: `${error.code}: ${error.message}${issues}${hint ? `\n${hint}` : ''}` }], isError: true };
   }
   return { content: [{ type: 'text', text: 'INTERNAL: the tool failed unexpectedly and the server logged why. Retry once; if it fails again, report it.' }], isError: true };
@@ -51,7 +59,7 @@ export function createToolRunner(options: { metrics?: Metrics | undefined; onUne
         const known = error instanceof ContentKvError;
         options.metrics?.mcpCalls.inc({ tool: tool.name, outcome: known ? error.code : 'INTERNAL' });
         if (!known) options.onUnexpected?.(error, tool.name);
-        return errorResult(error);
+        return errorResult(error, tool.access);
       }
     },
   };

@@ -11,15 +11,22 @@ export interface HealthSource {
   /** Whether content can still be served when this one fails. */
   required: boolean;
   writable?: () => boolean;
+  /** The circuit breaker's state, where the store has one. */
+  circuit?: () => string;
 }
 
-async function check(source: HealthSource): Promise<HealthCheck> {
+async function check(source: HealthSource): Promise<HealthCheck & { circuit?: string }> {
+  const circuit = source.circuit?.();
   try {
     const latencyMs = Math.round((await source.store.ping()) * 100) / 100;
-    const problems = [source.store.schemaProblem, source.writable && !source.writable() ? 'read-only: writes are refused' : null].filter(Boolean);
-    return { name: source.name, ok: problems.length === 0, latencyMs, detail: problems.join('; ') || undefined };
+    const problems = [
+      source.store.schemaProblem,
+      source.writable && !source.writable() ? 'read-only: writes are refused' : null,
+      circuit && circuit !== 'closed' ? `circuit ${circuit}` : null,
+    ].filter(Boolean);
+    return { name: source.name, ok: problems.length === 0, latencyMs, detail: problems.join('; ') || undefined, ...(circuit && { circuit }) };
   } catch (error) {
-    return { name: source.name, ok: false, detail: error instanceof Error ? error.message : 'unreachable' };
+    return { name: source.name, ok: false, detail: error instanceof Error ? error.message : 'unreachable', ...(circuit && { circuit }) };
   }
 }
 

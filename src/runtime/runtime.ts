@@ -20,6 +20,7 @@ import { ContentService } from '../service/content-service.js';
 import { instrumentStore } from '../store/instrumented-store.js';
 import { healthReporter, type HealthSource } from './health.js';
 import { openStores, type OpenStoresOptions, type StoreSetup } from './stores.js';
+import type { ResilientDriver } from '../store/redis/resilient-driver.js';
 
 export interface Runtime {
   app: Hono<AppEnv>;
@@ -52,6 +53,16 @@ function migrationStatusSource(stores: StoreSetup, metrics: Metrics): MigrationS
   };
 }
 
+const CIRCUIT_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+function watchCircuit(driver: ResilientDriver, metrics: Metrics, logger: Logger): void {
+  metrics.circuitState.set({ endpoint: driver.endpoint }, 0);
+  driver.onCircuitChange((state) => {
+    metrics.circuitState.set({ endpoint: driver.endpoint }, CIRCUIT_VALUE[state]);
+    (state === 'closed' ? logger.info.bind(logger) : logger.warn.bind(logger))({ endpoint: driver.endpoint, circuit: state }, `the Redis circuit is ${state}`);
+  });
+}
+
 export async function createRuntime({ config, logger, writeToken, metrics = new Metrics(), ...storeOptions }: RuntimeOptions): Promise<Runtime> {
   const stores = await openStores(config, logger, metrics, storeOptions);
   if (stores.store.schemaProblem) logger.warn({ problem: stores.store.schemaProblem }, 'the store was written by newer code; writes are refused');
@@ -66,8 +77,9 @@ export async function createRuntime({ config, logger, writeToken, metrics = new 
 
   const sources: HealthSource[] = [
     ...(stores.json ? [{ name: 'json', store: stores.json, required: stores.mode === 'json', writable: () => stores.json?.isWritable ?? false }] : []),
-    ...(stores.redis ? [{ name: 'redis', store: stores.redis, required: stores.mode === 'redis' }] : []),
+    ...(stores.redis ? [{ name: 'redis', store: stores.redis, required: stores.mode === 'redis', circuit: () => stores.driver?.circuit ?? 'closed' }] : []),
   ];
+  if (stores.driver) watchCircuit(stores.driver, metrics, logger);
   const jobs = new JobRunner((error, job) => logger.error({ err: error, job: job.key }, 'migration job failed'));
   const app = createApp({
     service,

@@ -20,6 +20,7 @@ import { MigratingStore } from '../store/migrating/migrating-store.js';
 import { createDriver } from '../store/open-store.js';
 import type { ContentStore } from '../store/port.js';
 import { RedisStore } from '../store/redis/redis-store.js';
+import type { ResilientDriver } from '../store/redis/resilient-driver.js';
 
 export interface Migration {
   engine: MigrationEngine;
@@ -33,6 +34,8 @@ export interface StoreSetup {
   store: ContentStore;
   json: JsonStore | null;
   redis: RedisStore | null;
+  /** The Redis connection with its circuit breaker, for health and metrics. */
+  driver: ResilientDriver | null;
   migration: Migration | null;
   close(): Promise<void>;
 }
@@ -49,16 +52,16 @@ export interface OpenStoresOptions {
 export async function openStores(config: Config, logger: Logger, metrics: Metrics, options: OpenStoresOptions = {}): Promise<StoreSetup> {
   const useJson = !config.redis || hasJsonContent(config.dataDir);
   const json = useJson ? new JsonStore({ dir: config.dataDir }) : null;
-  const driver = config.redis ? createDriver(config.redis, config.redisTimeoutMs) : null;
+  const driver = config.redis ? createDriver(config.redis, config.resilience) : null;
   const redis = driver ? new RedisStore({ driver, keyPrefix: config.keyPrefix }) : null;
 
   if (json && !redis) {
     await json.open();
-    return { mode: 'json', store: json, json, redis: null, migration: null, close: () => json.close() };
+    return { mode: 'json', store: json, json, redis: null, driver: null, migration: null, close: () => json.close() };
   }
   if (redis && !json) {
     await redis.open();
-    return { mode: 'redis', store: redis, json: null, redis, migration: null, close: () => redis.close() };
+    return { mode: 'redis', store: redis, json: null, redis, driver, migration: null, close: () => redis.close() };
   }
 
   const jsonStore = json as JsonStore;
@@ -84,5 +87,5 @@ export async function openStores(config: Config, logger: Logger, metrics: Metric
   });
   await router.open();
   const engine = new MigrationEngine({ json: jsonStore, redis: redisStore, state, view, queue, comparer, router, settleMs: options.settleMs ?? config.stageRefreshMs * 2 + 1_000 });
-  return { mode: 'migrating', store: router, json: jsonStore, redis: redisStore, migration: { engine, view, router }, close: () => router.close() };
+  return { mode: 'migrating', store: router, json: jsonStore, redis: redisStore, driver, migration: { engine, view, router }, close: () => router.close() };
 }

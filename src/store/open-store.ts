@@ -10,23 +10,30 @@ import type { RedisDriver } from './redis/driver.js';
 import { RedisStore } from './redis/redis-store.js';
 import { RestDriver } from './redis/rest-driver.js';
 import { TcpDriver } from './redis/tcp-driver.js';
+import { ResilientDriver, type ResilienceOptions } from './redis/resilient-driver.js';
 
-export function createDriver(connection: RedisConnection, timeoutMs: number): RedisDriver {
+function transport(connection: RedisConnection, timeoutMs: number): RedisDriver {
+  const connectTimeoutMs = Math.min(timeoutMs, 2_000);
   switch (connection.kind) {
     case 'tcp':
-      return new TcpDriver({ url: connection.url, commandTimeoutMs: timeoutMs });
+      return new TcpDriver({ url: connection.url, commandTimeoutMs: timeoutMs, connectTimeoutMs });
     case 'cluster':
-      return new TcpDriver({ clusterNodes: connection.nodes, commandTimeoutMs: timeoutMs });
+      return new TcpDriver({ clusterNodes: connection.nodes, commandTimeoutMs: timeoutMs, connectTimeoutMs });
     case 'rest':
       return new RestDriver({ url: connection.url, token: connection.token, readOnlyToken: connection.readOnlyToken, requestTimeoutMs: timeoutMs });
   }
+}
+
+/** The driver for a connection, inside the timeout, retry and circuit-breaker policies. */
+export function createDriver(connection: RedisConnection, resilience: ResilienceOptions): ResilientDriver {
+  return new ResilientDriver(transport(connection, resilience.timeoutMs), resilience);
 }
 
 export function createJsonStore(config: Pick<Config, 'dataDir'>): JsonStore {
   return new JsonStore({ dir: config.dataDir });
 }
 
-export function createRedisStore(config: Pick<Config, 'redis' | 'keyPrefix' | 'redisTimeoutMs'>): RedisStore | null {
+export function createRedisStore(config: Pick<Config, 'redis' | 'keyPrefix' | 'resilience'>): RedisStore | null {
   if (!config.redis) return null;
-  return new RedisStore({ driver: createDriver(config.redis, config.redisTimeoutMs), keyPrefix: config.keyPrefix });
+  return new RedisStore({ driver: createDriver(config.redis, config.resilience), keyPrefix: config.keyPrefix });
 }

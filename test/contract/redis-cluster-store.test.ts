@@ -1,4 +1,5 @@
-import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
+import { createDriver } from '../../src/store/open-store.js';
+import { DEFAULT_RESILIENCE } from '../../src/store/redis/resilient-driver.js';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-server.js';
 import { redisFixture } from './redis-fixture.js';
 import { describeStoreContract } from './store-contract.js';
@@ -11,5 +12,5 @@ describeStoreContract('Redis Cluster (3 masters)', {
     cluster = await startRedisCluster({ masters: 3 });
   },
   teardown: () => cluster.stop(),
-  create: redisFixture(() => new TcpDriver({ clusterNodes: nodes() }), () => ({ clusterNodes: nodes() })),
+  create: redisFixture(() => createDriver({ kind: 'cluster', nodes: nodes() }, DEFAULT_RESILIENCE), () => ({ clusterNodes: nodes() })),
 });

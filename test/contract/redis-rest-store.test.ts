@@ -1,4 +1,5 @@
-import { RestDriver } from '../../src/store/redis/rest-driver.js';
+import { createDriver } from '../../src/store/open-store.js';
+import { DEFAULT_RESILIENCE } from '../../src/store/redis/resilient-driver.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { startUpstashBridge, type UpstashBridgeHandle } from '../support/upstash-bridge.js';
 import { redisFixture } from './redis-fixture.js';
@@ -17,7 +18,7 @@ describeStoreContract('Redis over REST (@upstash/redis through the bridge, with 
     await server.stop();
   },
   create: redisFixture(
-    () => new RestDriver({ url: bridge.url, token: bridge.token, readOnlyToken: bridge.readOnlyToken }),
+    () => createDriver({ kind: 'rest', url: bridge.url, token: bridge.token, readOnlyToken: bridge.readOnlyToken, source: 'test' }, DEFAULT_RESILIENCE),
     () => ({ url: server.url }),
   ),
 });

@@ -1,14 +1,15 @@
-import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
+import { createDriver } from '../../src/store/open-store.js';
+import { DEFAULT_RESILIENCE } from '../../src/store/redis/resilient-driver.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { redisFixture } from './redis-fixture.js';
 import { describeStoreContract } from './store-contract.js';
 
 let server: RedisServerHandle;
 
-describeStoreContract('Redis over TCP (node-redis)', {
+describeStoreContract('Redis over TCP (node-redis, inside the timeout, retry and circuit-breaker policies)', {
   async setup() {
     server = await startRedisServer();
   },
   teardown: () => server.stop(),
-  create: redisFixture(() => new TcpDriver({ url: server.url }), () => ({ url: server.url })),
+  create: redisFixture(() => createDriver({ kind: 'tcp', url: server.url }, DEFAULT_RESILIENCE), () => ({ url: server.url })),
 });

@@ -15,11 +15,15 @@ import type { AppEnv } from '../app-env.js';
 import { assertRole } from '../auth.js';
 import { okBody } from '../envelope.js';
 import { readJsonObject } from '../json-body.js';
+import type { LastGood } from '../last-good.js';
+import { StoreUnavailableError } from '../../domain/errors.js';
 
 export interface ContentRouteOptions {
   service: ContentService;
   /** Seconds a shared cache (CDN) may keep an anonymous response. */
   cacheSeconds: number;
+  /** Last good reads, served (marked stale) while the store is unavailable. */
+  lastGood: LastGood<unknown>;
 }
 
 const listQuerySchema = z.object({
@@ -89,9 +93,29 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
     return ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*');
   };
 
+  /**
+   * Runs a read; on success remembers it, and while the store is unavailable answers with the
+   * last good result for the same read, marked stale with its age (Age, X-Contentkv-Stale).
+   */
+  async function readWithFallback<T>(c: Context<AppEnv>, key: string, read: () => Promise<T>): Promise<T> {
+    const scoped = `${c.get('role') === 'anonymous' ? 'public' : 'token'}|${key}`;
+    try {
+      const value = await read();
+      options.lastGood.remember(scoped, value);
+      return value;
+    } catch (error) {
+      const last = error instanceof StoreUnavailableError ? options.lastGood.recall(scoped) : undefined;
+      if (!last) throw error;
+      const age = Math.max(0, Math.floor((Date.now() - last.at) / 1000));
+      c.header('Age', String(age));
+      c.header('X-Contentkv-Stale', `the store is unavailable; this is the last good answer, ${age} s old`);
+      return last.value as T;
+    }
+  }
+
   routes.get('/', async (c) => {
     const query = parseInput(listQuerySchema, c.req.query(), 'the query');
-    const page = await service.list(collection, query, viewer(c));
+    const page = await readWithFallback(c, `${collection}?${new URL(c.req.url).search}`, () => service.list(collection, query, viewer(c)));
     const etag = listEtag(page.items, page.total, page.nextCursor);
     cacheHeaders(c);
     c.header('ETag', etag);
@@ -100,7 +124,7 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
   });
 
   routes.get('/:id', async (c) => {
-    const doc = await service.get(collection, c.req.param('id'), viewer(c));
+    const doc = await readWithFallback(c, `${collection}/${c.req.param('id')}`, () => service.get(collection, c.req.param('id'), viewer(c)));
     const etag = etagOf(doc);
     cacheHeaders(c);
     c.header('ETag', etag);

@@ -9,7 +9,8 @@
  */
 import type { AuditEntry, AuditStats } from '../../domain/audit.js';
 import type { Collection, Doc } from '../../domain/collections.js';
-import { ReadOnlyError } from '../../domain/errors.js';
+import { ReadOnlyError, StoreUnavailableError } from '../../domain/errors.js';
+import { noteFallback } from '../../observability/request-notes.js';
 import type { RepairQueue } from '../../migration/repair-queue.js';
 import type { ShadowComparer } from '../../migration/shadow-compare.js';
 import type { StageView } from '../../migration/stage-view.js';
@@ -85,9 +86,24 @@ export class MigratingStore implements ContentStore {
     return result;
   }
 
+  /**
+   * Reads from `from`; when that is Redis and it is unavailable, from the JSON files instead, in
+   * the stages that keep them current (live, rampdown). The response is marked as a fallback.
+   */
+  private async read<T>(c: Collection, from: StoreName, work: (store: ContentStore) => Promise<T>): Promise<T> {
+    try {
+      return await this.timed(from, () => work(this.stores[from]));
+    } catch (error) {
+      const stage = this.stageOf(c);
+      if (!(error instanceof StoreUnavailableError) || from !== 'redis' || !(stage === 'live' || stage === 'rampdown')) throw error;
+      noteFallback('json: Redis is unavailable, so this was read from the JSON files, which this stage keeps current');
+      return this.timed('json', () => work(this.stores.json));
+    }
+  }
+
   async get(c: Collection, id: string): Promise<Doc | null> {
     const from = this.readSource(c, id);
-    const doc = await this.timed(from, () => this.stores[from].get(c, id));
+    const doc = await this.read(c, from, (store) => store.get(c, id));
     if (BEHAVIOUR[this.stageOf(c)].compares) this.options.comparer.maybeCompare(c, id, doc, from);
     return doc;
   }
@@ -98,7 +114,7 @@ export class MigratingStore implements ContentStore {
     for (const store of ['json', 'redis'] as const) {
       const positions = from.flatMap((source, index) => (source === store ? [index] : []));
       if (positions.length === 0) continue;
-      const docs = await this.stores[store].getMany(c, positions.map((index) => ids[index] as string));
+      const docs = await this.read(c, store, (source) => source.getMany(c, positions.map((index) => ids[index] as string)));
       positions.forEach((position, index) => {
         result[position] = docs[index] ?? null;
       });
@@ -109,7 +125,7 @@ export class MigratingStore implements ContentStore {
   async list(c: Collection, query: ListQuery): Promise<Page<Doc>> {
     // The cursor means the same in both stores, so only the query picks the store, not the page.
     const from = this.readSource(c, `list|${query.status}|${query.featured}|${query.tag}|${query.limit}`);
-    return this.timed(from, () => this.stores[from].list(c, query));
+    return this.read(c, from, (store) => store.list(c, query));
   }
 
   async head(c: Collection, id: string): Promise<Head> {

@@ -13,6 +13,8 @@ export type RedisResult = RedisReply | Error;
 export interface ExecOptions {
   /** The batch only reads: a driver with a read-only credential may serve it with that. */
   readOnly?: boolean;
+  /** Sending the batch twice has the effect of sending it once (reads, scripts keyed by an operation id). */
+  idempotent?: boolean;
 }
 
 export interface RedisDriver {
@@ -24,6 +26,21 @@ export interface RedisDriver {
   /** Batches sent so far: each one is a round trip. */
   readonly roundTrips: number;
   close(): Promise<void>;
+}
+
+/**
+ * Redis could not be reached or did not answer. `maybeApplied` tells whether the batch may have
+ * reached Redis before the failure (a timeout, a connection lost mid-flight), or surely did not
+ * (refused, offline, circuit open): only the latter lets a caller say "nothing was written".
+ */
+export class RedisUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly maybeApplied: boolean,
+  ) {
+    super(message);
+    this.name = 'RedisUnavailableError';
+  }
 }
 
 /** Redis answered the command with an error reply (as opposed to the connection failing). */

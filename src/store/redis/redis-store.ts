@@ -65,15 +65,20 @@ export class RedisStore implements ContentStore {
     return this.driver.roundTrips;
   }
 
-  private async exec(commands: readonly RedisCommand[], readOnly = false) {
-    return execBatch(this.driver, commands, { readOnly });
+  /** `idempotent`: the batch may be sent again after a failure (scripts keyed by an operation id, conditional puts). */
+  private async exec(commands: readonly RedisCommand[], readOnly = false, idempotent = readOnly) {
+    return execBatch(this.driver, commands, { readOnly, idempotent });
   }
 
   async open(): Promise<void> {
-    const [, found] = await this.exec([
-      ['SET', this.keys.schemaVersion, SCHEMA_VERSION, 'NX'],
-      ['GET', this.keys.schemaVersion],
-    ]);
+    const [, found] = await this.exec(
+      [
+        ['SET', this.keys.schemaVersion, SCHEMA_VERSION, 'NX'],
+        ['GET', this.keys.schemaVersion],
+      ],
+      false,
+      true,
+    );
     const version = Number(replyOf(found));
     // Reads stay possible; the write scripts refuse on their own (they check the same key).
     this.schemaProblem = version > SCHEMA_VERSION ? new SchemaTooNewError(version, SCHEMA_VERSION).message : null;
@@ -131,7 +136,7 @@ export class RedisStore implements ContentStore {
       evalsha(SCRIPTS.readPage, [this.keys.cache(c), this.keys.cacheGeneration(c), ...ids.map((id) => this.keys.doc(c, id))], [
         String(replies[1] ?? '0'), field, this.cacheTtl, total, nextCursor ?? '',
       ]),
-    ]);
+    ], false, true);
     return JSON.parse(String(replyOf(page))) as Page<Doc>;
   }
 
@@ -162,7 +167,7 @@ export class RedisStore implements ContentStore {
   }
 
   async commit(c: Collection, request: WriteRequest): Promise<WriteResult> {
-    const [result] = await this.exec([commitCommand(this.keys, c, request, this.limits)]);
+    const [result] = await this.exec([commitCommand(this.keys, c, request, this.limits)], false, true);
     const [outcome, version] = replyOf(result) as [string, number];
     const what = c === 'projects' ? 'project' : 'resource';
     switch (outcome) {
@@ -234,7 +239,7 @@ export class RedisStore implements ContentStore {
   async putIfNewer(c: Collection, items: readonly ReplicaItem[], options: ReplicaOptions = {}): Promise<ReplicaOutcome[]> {
     if (items.length === 0) return [];
     const commands = items.map((item) => replicaCommand(this.keys, c, item, options.replaceEqual === true, this.limits));
-    const replies = await this.exec(commands);
+    const replies = await this.exec(commands, false, true);
     return replies.map((result) => {
       const [outcome, version] = replyOf(result) as [string, number];
       if (outcome === 'SCHEMA') throw new SchemaTooNewError(version, SCHEMA_VERSION);

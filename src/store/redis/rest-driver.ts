@@ -10,7 +10,7 @@
  */
 import { Redis } from '@upstash/redis';
 import type { ExecOptions, RedisCommand, RedisDriver, RedisResult } from './driver.js';
-import { RedisReplyError } from './driver.js';
+import { RedisReplyError, RedisUnavailableError } from './driver.js';
 
 export interface RestDriverOptions {
   url: string;
@@ -40,6 +40,22 @@ function makeClient(url: string, token: string, timeoutMs: number): PipelineClie
   });
 }
 
+/**
+ * A connection that was refused never carried the request; an aborted or failed exchange might
+ * have. An HTTP error reply (bad token, bad request) is not an outage and passes through.
+ */
+function classifyRestFailure(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: { code?: string } } | undefined)?.cause?.code ?? '';
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/.test(`${cause} ${message}`)) return new RedisUnavailableError(message, false);
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError' || message === 'fetch failed' || /ECONNRESET|socket|terminated/i.test(`${cause} ${message}`))) {
+    return new RedisUnavailableError(message, true);
+  }
+  if (/WRONGPASS|NOPERM|Unauthorized/i.test(message)) return new RedisReplyError(message);
+  if (/Service Unavailable|^503|unavailable/i.test(message)) return new RedisUnavailableError(message, false);
+  return new RedisUnavailableError(message, true);
+}
+
 export class RestDriver implements RedisDriver {
   readonly kind = 'redis-rest' as const;
   readonly endpoint: string;
@@ -61,7 +77,12 @@ export class RestDriver implements RedisDriver {
   async exec(commands: readonly RedisCommand[], options?: ExecOptions): Promise<RedisResult[]> {
     this.batches += 1;
     const client = options?.readOnly ? this.reader : this.writer;
-    const replies = await client.pipelineRaw(commands);
+    let replies: { result?: unknown; error?: string }[];
+    try {
+      replies = await client.pipelineRaw(commands);
+    } catch (error) {
+      throw classifyRestFailure(error);
+    }
     return replies.map((reply) => (reply.error !== undefined ? new RedisReplyError(reply.error) : ((reply.result ?? null) as RedisResult)));
   }
 

@@ -5,7 +5,7 @@
  */
 import { ReadOnlyError, StoreUnavailableError } from '../../domain/errors.js';
 import type { ExecOptions, RedisArg, RedisCommand, RedisDriver, RedisReply, RedisResult } from './driver.js';
-import { RedisReplyError } from './driver.js';
+import { RedisReplyError, RedisUnavailableError } from './driver.js';
 import { scriptBySha, type LuaScript } from './scripts.js';
 
 export function evalsha(script: LuaScript, keys: readonly string[], args: readonly RedisArg[]): RedisCommand {
@@ -16,12 +16,20 @@ function isNoScript(result: RedisResult): boolean {
   return result instanceof RedisReplyError && result.message.startsWith('NOSCRIPT');
 }
 
+/** A connection failure as STORE_UNAVAILABLE; a Redis error reply (bad credential...) as itself. */
+function unavailable(error: unknown): Error {
+  if (error instanceof RedisReplyError) return new Error(`Redis error: ${error.message}`);
+  if (error instanceof StoreUnavailableError) return error;
+  const maybeApplied = error instanceof RedisUnavailableError ? error.maybeApplied : true;
+  return new StoreUnavailableError('redis', 2, error instanceof Error ? error.message : String(error), maybeApplied);
+}
+
 export async function execBatch(driver: RedisDriver, commands: readonly RedisCommand[], options?: ExecOptions): Promise<RedisResult[]> {
   let results: RedisResult[];
   try {
     results = await driver.exec(commands, options);
   } catch (error) {
-    throw new StoreUnavailableError('redis', 2, error instanceof Error ? error.message : String(error));
+    throw unavailable(error);
   }
   const missing = results.flatMap((result, index) => (isNoScript(result) ? [index] : []));
   if (missing.length === 0) return results;
@@ -35,7 +43,7 @@ export async function execBatch(driver: RedisDriver, commands: readonly RedisCom
   try {
     retried = await driver.exec(resend, options);
   } catch (error) {
-    throw new StoreUnavailableError('redis', 2, error instanceof Error ? error.message : String(error));
+    throw unavailable(error);
   }
   missing.forEach((index, position) => {
     results[index] = retried[position] as RedisResult;

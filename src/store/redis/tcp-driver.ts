@@ -5,9 +5,9 @@
  * outage a request fails fast instead of piling up in memory (node-redis would otherwise queue
  * without bound).
  */
-import { createClient, createCluster, ErrorReply, type RedisClientType, type RedisClusterType } from 'redis';
+import { ClientClosedError, ClientOfflineError, createClient, createCluster, ErrorReply, type RedisClientType, type RedisClusterType } from 'redis';
 import type { ExecOptions, RedisCommand, RedisDriver, RedisResult } from './driver.js';
-import { RedisReplyError } from './driver.js';
+import { RedisReplyError, RedisUnavailableError } from './driver.js';
 
 export interface TcpDriverOptions {
   /** `redis://` or `rediss://` URL of a single node. */
@@ -117,7 +117,12 @@ export class TcpDriver implements RedisDriver {
   }
 
   async exec(commands: readonly RedisCommand[], _options?: ExecOptions): Promise<RedisResult[]> {
-    await this.ensureConnected();
+    try {
+      await this.ensureConnected();
+    } catch (error) {
+      throw new RedisUnavailableError(error instanceof Error ? error.message : String(error), false);
+    }
+    if (!this.client.isReady) throw new RedisUnavailableError(`not connected to ${this.endpoint} (reconnecting)`, false);
     this.batches += 1;
     const args = (command: RedisCommand) => command.map(String);
     const timeout = { timeout: this.commandTimeoutMs };
@@ -128,7 +133,14 @@ export class TcpDriver implements RedisDriver {
     );
     // node-redis times a command out only until it is written; a frozen server would hold it
     // forever, so the batch as a whole has a deadline. Late replies are discarded by node-redis.
-    return (await withDeadline(Promise.allSettled(sends), this.commandTimeoutMs, `Redis did not answer within ${this.commandTimeoutMs} ms`)).map(asResult);
+    try {
+      return (await withDeadline(Promise.allSettled(sends), this.commandTimeoutMs, `Redis did not answer within ${this.commandTimeoutMs} ms`)).map(asResult);
+    } catch (error) {
+      if (error instanceof RedisUnavailableError) throw error;
+      // Refused before sending: nothing reached Redis. Anything else may have been executed.
+      const unsent = error instanceof ClientOfflineError || error instanceof ClientClosedError;
+      throw new RedisUnavailableError(error instanceof Error ? error.message : String(error), !unsent);
+    }
   }
 
   async close(): Promise<void> {
