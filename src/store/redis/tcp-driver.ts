@@ -72,7 +72,8 @@ export class TcpDriver implements RedisDriver {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
     const socket = {
       connectTimeout: this.connectTimeoutMs,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),
+      // Capped low so service resumes within about half a second of Redis coming back.
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500),
     };
     // RESP2 keeps replies in the shape the store reads (flat arrays); node-redis 6 defaults to RESP3.
     const clientOptions = {

@@ -1,0 +1,123 @@
+/**
+ * Load and soak. 100 MCP clients (the official SDK client, each its own connection) read and
+ * update for a minute (CONTENTKV_SOAK_SECONDS), each update naming the version it read, while
+ * the server's memory is sampled. Then 200 REST connections at once (autocannon). No protocol
+ * error, no lost update, no failed or stuck request, and memory that does not climb.
+ */
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { testPrefix } from '../contract/redis-fixture.js';
+import { WRITE_TOKEN } from '../http/app-fixture.js';
+import { projectInput } from '../fixtures/inputs.js';
+import { connectClient, type McpClient } from '../mcp/clients.js';
+import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+import { startServe, type ServeHandle } from '../support/serve-process.js';
+
+const CLIENTS = 100;
+const SECONDS = Number(process.env.CONTENTKV_SOAK_SECONDS ?? 60);
+let redis: RedisServerHandle;
+let server: ServeHandle;
+
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Math.round(Number(match?.[1] ?? 0) / 1024);
+}
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  server = await startServe({ REDIS_URL: redis.url, CONTENTKV_DATA_DIR: '/nonexistent-contentkv-data', CONTENTKV_KEY_PREFIX: testPrefix(), CONTENTKV_TOKEN: WRITE_TOKEN });
+  const ids = [...Array.from({ length: CLIENTS }, (_, index) => `soak-${index}`), ...Array.from({ length: 5 }, (_, index) => `soak-shared-${index}`)];
+  for (const id of ids) {
+    const response = await fetch(`${server.url}/api/projects`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${WRITE_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(projectInput({ id, metadata: { status: 'published' } })),
+    });
+    expect(response.status).toBe(201);
+  }
+});
+afterAll(async () => {
+  await server.stop();
+  await redis.stop();
+});
+
+it(`serves ${CLIENTS} MCP clients for ${SECONDS} s with no protocol error, no lost update and flat memory`, async () => {
+  const clients: McpClient[] = await Promise.all(Array.from({ length: CLIENTS }, () => connectClient('v2 (2025 handshake)', server.url, WRITE_TOKEN)));
+  const pid = server.child.pid as number;
+  const deadline = Date.now() + SECONDS * 1_000;
+  const protocolErrors: string[] = [];
+  const toolErrors: string[] = [];
+  const acked = new Map<string, { version: number; title: string }>();
+  let calls = 0;
+  let conflicts = 0;
+  const memory: number[] = [];
+  const sampler = setInterval(() => memory.push(rssMb(pid)), 1_000);
+
+  await Promise.all(
+    clients.map(async (client, index) => {
+      const own = `soak-${index}`;
+      let version = 1;
+      let round = 0;
+      while (Date.now() < deadline) {
+        round += 1;
+        try {
+          calls += 1;
+          const read = await client.callTool({ name: 'get_project', arguments: { id: `soak-${(index + round) % CLIENTS}` } });
+          if (read.isError) toolErrors.push(JSON.stringify(read.content));
+          calls += 1;
+          const title = `client ${index} round ${round}`;
+          const update = await client.callTool({ name: 'update_project', arguments: { id: own, expectedVersion: version, changes: { title } } });
+          if (update.isError) toolErrors.push(JSON.stringify(update.content));
+          else {
+            version = (update.structuredContent as { project: { metadata: { version: number } } }).project.metadata.version;
+            acked.set(own, { version, title });
+          }
+          // A contested document: conflicts are expected answers, not failures.
+          const shared = `soak-shared-${round % 5}`;
+          calls += 1;
+          const current = await client.callTool({ name: 'get_project', arguments: { id: shared } });
+          const sharedVersion = (current.structuredContent as { project: { metadata: { version: number } } }).project.metadata.version;
+          calls += 1;
+          const attempt = await client.callTool({ name: 'update_project', arguments: { id: shared, expectedVersion: sharedVersion, changes: { result: `shared by ${index} at ${round}` } } });
+          if (attempt.isError && /VERSION_CONFLICT/.test(JSON.stringify(attempt.content))) conflicts += 1;
+          else if (attempt.isError) toolErrors.push(JSON.stringify(attempt.content));
+        } catch (error) {
+          protocolErrors.push(error instanceof Error ? error.message : String(error));
+        }
+      }
+    }),
+  );
+  clearInterval(sampler);
+  await Promise.all(clients.map((client) => client.close()));
+
+  // The heap grows to its working size over the first seconds; flat means no climb after that.
+  const [start, end, peak] = [memory[Math.floor(memory.length / 4)] ?? 0, memory[memory.length - 1] ?? 0, Math.max(...memory)];
+  console.info(`soak RSS samples (MB, one a second): ${memory.join(' ')}`);
+  console.info(`soak: ${calls} tool calls in ${SECONDS} s (${Math.round(calls / SECONDS)}/s) by ${CLIENTS} clients; ${conflicts} expected conflicts; RSS ${start} MB a quarter of the way in, ${end} MB at the end, ${peak} MB peak`);
+  expect(protocolErrors).toEqual([]);
+  expect(toolErrors).toEqual([]);
+  // Own documents were updated by one client each: the store must hold exactly its last acknowledged update.
+  for (const [id, last] of acked) {
+    const doc = (await (await fetch(`${server.url}/api/projects/${id}`)).json()) as { data: { title: string; metadata: { version: number } } };
+    expect(doc.data.metadata.version, id).toBe(last.version);
+    expect(doc.data.title, id).toBe(last.title);
+  }
+  expect(acked.size).toBe(CLIENTS);
+  expect(end - start).toBeLessThan(50);
+}, (SECONDS + 120) * 1_000);
+
+it('answers 200 REST connections at once with no error, timeout or non-2xx', async () => {
+  const result = await autocannon({
+    url: `${server.url}/api/projects?limit=20`,
+    connections: 200,
+    duration: 5,
+    timeout: 10,
+    requests: [{ method: 'GET', path: '/api/projects?limit=20' }, { method: 'GET', path: '/api/projects/soak-7' }],
+  });
+  console.info(`REST at 200 connections: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms`);
+  expect(result.errors).toBe(0);
+  expect(result.timeouts).toBe(0);
+  expect(result.non2xx).toBe(0);
+  expect(result.requests.total).toBeGreaterThan(1_000);
+}, 60_000);
