@@ -32,6 +32,18 @@ export interface Config {
   shadowSampleRate: number;
   /** How often each instance rereads the migration stage from Redis. */
   stageRefreshMs: number;
+  alerts: {
+    /** Where alerts are POSTed as JSON (CONTENTKV_ALERT_WEBHOOK); none when unset. */
+    webhook: string | undefined;
+    /** Shadow mismatch rate above which to alert (CONTENTKV_ALERT_MISMATCH_RATE). */
+    mismatchRate: number;
+    /** How often conditions are evaluated (CONTENTKV_ALERT_INTERVAL_MS). */
+    intervalMs: number;
+    /** The window the shadow mismatch rate is measured over (CONTENTKV_ALERT_WINDOW_MS). */
+    windowMs: number;
+  };
+  /** Serve /metrics without a token (CONTENTKV_METRICS_PUBLIC=1), for a scraper inside a private network. */
+  metricsPublic: boolean;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -48,6 +60,17 @@ function fraction(env: Env, name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0 || value > 1) throw new ConfigError(`${name} must be a number from 0 to 1; got "${raw}"`);
   return value;
+}
+
+function webhookUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  try {
+    const url = new URL(value.trim());
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString();
+  } catch {
+    // fall through
+  }
+  throw new ConfigError('CONTENTKV_ALERT_WEBHOOK must be an http(s) URL');
 }
 
 function token(env: Env, name: string): string | undefined {
@@ -93,5 +116,12 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     },
     shadowSampleRate: fraction(env, 'CONTENTKV_SHADOW_SAMPLE', 0.1),
     stageRefreshMs: integer(env, 'CONTENTKV_STAGE_REFRESH_MS', 500, 50, 10_000),
+    alerts: {
+      webhook: webhookUrl(env.CONTENTKV_ALERT_WEBHOOK),
+      mismatchRate: fraction(env, 'CONTENTKV_ALERT_MISMATCH_RATE', 0.01),
+      intervalMs: integer(env, 'CONTENTKV_ALERT_INTERVAL_MS', 5_000, 100, 600_000),
+      windowMs: integer(env, 'CONTENTKV_ALERT_WINDOW_MS', 300_000, 500, 86_400_000),
+    },
+    metricsPublic: env.CONTENTKV_METRICS_PUBLIC === '1' || env.CONTENTKV_METRICS_PUBLIC === 'true',
   };
 }

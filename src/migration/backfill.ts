@@ -134,7 +134,9 @@ async function copyBatch(
     } catch (error) {
       if (error instanceof StoreUnavailableError) throw error;
       counts.failed += 1;
+      // Dead-lettered and queued for repair: once its cause is fixed, `repair` copies it and clears the letter.
       await state.deadLetter(c, item.id, error instanceof Error ? error.message : String(error));
+      await state.queueRepairs(c, [item.id]);
     }
   }
 }

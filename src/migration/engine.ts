@@ -63,6 +63,11 @@ export class MigrationEngine {
     this.settleMs = options.settleMs ?? 2_000;
   }
 
+  /** The migration's state in Redis, for the alerts that watch it. */
+  get state(): MigrationStateStore {
+    return this.options.state;
+  }
+
   private get stores(): Record<StoreName, JsonStore | RedisStore> {
     return { json: this.options.json, redis: this.options.redis };
   }

@@ -20,6 +20,8 @@ export interface ShadowCompareOptions {
   random?: () => number;
   recheckMs?: number;
   metrics?: { compared: Counter<'collection' | 'outcome'>; readDuration: Histogram<'store'> };
+  /** A comparison that could not be made or recorded; it never affects the read itself. */
+  onError?: (error: unknown) => void;
 }
 
 export class ShadowComparer {
@@ -39,7 +41,7 @@ export class ShadowComparer {
     if ((this.options.random ?? Math.random)() >= this.options.sampleRate || this.pending > 100) return;
     this.pending += 1;
     void this.compare(c, id, served, from)
-      .catch(() => undefined)
+      .catch((error: unknown) => this.options.onError?.(error))
       .finally(() => {
         this.pending -= 1;
       });

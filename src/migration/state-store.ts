@@ -14,7 +14,8 @@ import type { Collection } from '../domain/collections.js';
 import { StoreUnavailableError } from '../domain/errors.js';
 import type { RedisCommand, RedisDriver, RedisReply } from '../store/redis/driver.js';
 import type { RedisKeys } from '../store/redis/keys.js';
-import { execBatch, replyOf } from '../store/redis/script-runner.js';
+import { evalsha, execBatch, replyOf } from '../store/redis/script-runner.js';
+import { SCRIPTS } from '../store/redis/scripts.js';
 import { stageSchema, type Stage } from './stages.js';
 
 export interface StoredCollectionState {
@@ -144,6 +145,16 @@ export class MigrationStateStore {
       commands.push(['LTRIM', this.key(`mismatches:${c}`), 0, 49]);
     }
     await this.exec(commands);
+  }
+
+  /** Sets an alert's state; true only for the one caller that changed it (see transitionAlert.lua). */
+  async transitionAlert(key: string, state: string): Promise<boolean> {
+    const [changed] = await this.exec([evalsha(SCRIPTS.transitionAlert, [this.key('alerts')], [key, state])]);
+    return Number(changed) === 1;
+  }
+
+  async alertStates(): Promise<Record<string, string>> {
+    return this.getHash('alerts');
   }
 
   async mismatches(c: Collection, limit = 10): Promise<unknown[]> {

@@ -67,6 +67,47 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly alerts = new Counter({
+    name: 'contentkv_alerts_total',
+    help: 'Alerts raised, by condition and state (firing, resolved, notice).',
+    labelNames: ['condition', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alertFiring = new Gauge({
+    name: 'contentkv_alert_firing',
+    help: 'Whether an alert is firing (1) or not (0), by alert key.',
+    labelNames: ['alert'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alertsDropped = new Counter({
+    name: 'contentkv_alerts_dropped_total',
+    help: 'Alerts dropped because the webhook queue was full.',
+    registers: [this.registry],
+  });
+
+  readonly repairQueue = new Gauge({
+    name: 'contentkv_migration_repair_queue',
+    help: 'Ids waiting in the repair queue, per collection.',
+    labelNames: ['collection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deadLetters = new Gauge({
+    name: 'contentkv_migration_dead_letters',
+    help: 'Documents in the dead-letter list, per collection.',
+    labelNames: ['collection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly verifyDrift = new Gauge({
+    name: 'contentkv_migration_verify_drift',
+    help: 'Missing, extra and different documents found by the last verify, per collection.',
+    labelNames: ['collection'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'contentkv_' });
   }

@@ -8,7 +8,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { AppEnv } from '../http/app-env.js';
 import { createApp } from '../http/app.js';
-import { adminMigrationRoutes } from '../http/routes/admin-migration.js';
+import { adminRoutes } from '../http/routes/admin.js';
+import { dashboardRoutes } from '../http/routes/dashboard.js';
+import { AlertManager } from '../alerts/alert-manager.js';
+import { WebhookSender } from '../alerts/webhook.js';
 import { createToolRunner } from '../mcp/call-tool.js';
 import { createMcpHttpEndpoint } from '../mcp/http-endpoint.js';
 import { allTools } from '../mcp/tools/index.js';
@@ -28,6 +31,7 @@ export interface Runtime {
   stores: StoreSetup;
   toolDeps: ToolDeps;
   metrics: Metrics;
+  alerts: AlertManager;
   close(): Promise<void>;
 }
 
@@ -81,6 +85,20 @@ export async function createRuntime({ config, logger, writeToken, metrics = new 
   ];
   if (stores.driver) watchCircuit(stores.driver, metrics, logger);
   const jobs = new JobRunner((error, job) => logger.error({ err: error, job: job.key }, 'migration job failed'));
+  const alerts = new AlertManager({
+    status: stores.migration ? () => (stores.migration as NonNullable<typeof stores.migration>).engine.status() : undefined,
+    state: stores.migration?.engine.state,
+    driver: stores.driver,
+    webhook: config.alerts.webhook
+      ? new WebhookSender({ url: config.alerts.webhook, dropped: metrics.alertsDropped, onFailure: (error) => logger.warn({ err: error }, 'an alert could not be delivered to the webhook') })
+      : null,
+    metrics,
+    logger,
+    thresholds: { mismatchRate: config.alerts.mismatchRate },
+    intervalMs: config.alerts.intervalMs,
+    windowMs: config.alerts.windowMs,
+  });
+  alerts.start();
   const app = createApp({
     service,
     tokens: { write: writeToken, read: config.readToken },
@@ -89,7 +107,9 @@ export async function createRuntime({ config, logger, writeToken, metrics = new 
     health: healthReporter(stores.mode, sources, async () => ({ migration: await migration.status().catch(() => null) })),
     allowedHosts: config.allowedHosts,
     mcp: (request, role) => mcp.handle(request, role),
-    ...(stores.migration && { admin: adminMigrationRoutes(stores.migration.engine, jobs) }),
+    metricsPublic: config.metricsPublic,
+    admin: adminRoutes({ engine: stores.migration?.engine ?? null, jobs, alerts }),
+    dashboard: dashboardRoutes(),
   });
 
   return {
@@ -98,7 +118,9 @@ export async function createRuntime({ config, logger, writeToken, metrics = new 
     stores,
     toolDeps,
     metrics,
+    alerts,
     async close() {
+      alerts.stop();
       await mcp.close();
       await stores.close();
     },

@@ -76,6 +76,7 @@ export async function openStores(config: Config, logger: Logger, metrics: Metric
     state,
     sampleRate: config.shadowSampleRate,
     metrics: { compared: metrics.shadowCompared, readDuration: metrics.storeReadDuration },
+    onError: (error) => logger.warn({ err: error }, 'a shadow comparison failed'),
   });
   const router = new MigratingStore({
     json: jsonStore,

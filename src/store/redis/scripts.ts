@@ -25,6 +25,7 @@ export const SCRIPTS = {
   commitDocument: script('commitDocument', true),
   putIfNewer: script('putIfNewer', true),
   readPage: script('readPage', false),
+  transitionAlert: script('transitionAlert', false),
 } as const;
 
 const bySha = new Map<string, LuaScript>(Object.values(SCRIPTS).map((s) => [s.sha, s]));

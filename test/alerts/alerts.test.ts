@@ -1,0 +1,172 @@
+/**
+ * The server raises alerts on its own and posts them to a webhook: a stage change, a document
+ * that cannot be copied (dead letter, caused by a real Redis ACL that forbids its key), drift
+ * found by verify (caused by a hand edit of the JSON file), shadow reads that disagree, the Redis
+ * circuit opening (Redis killed), and writes left in the repair queue. Each fires exactly once
+ * while its condition holds, and clears exactly once when the cause is fixed.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { syntheticDocs } from '../../src/sample/synthetic.js';
+import { testPrefix } from '../contract/redis-fixture.js';
+import { sampleDataDir, WRITE_TOKEN } from '../http/app-fixture.js';
+import { projectInput } from '../fixtures/inputs.js';
+import { runCli } from '../support/cli.js';
+import { redisCommand, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+import { startServe, type ServeHandle } from '../support/serve-process.js';
+import { startReceiver, type Receiver } from './webhook-receiver.js';
+
+const PASSWORD = 'alerts-test-password';
+let redis: RedisServerHandle;
+let receiver: Receiver;
+let data: ReturnType<typeof sampleDataDir>;
+let server: ServeHandle;
+let env: Record<string, string>;
+const prefix = testPrefix();
+
+/** The app's Redis user may write everywhere except `zz-blocked`: a real misconfiguration the backfill meets. */
+async function restrictWrites(blocked: boolean) {
+  const target = { host: redis.host, port: redis.port };
+  const writable = blocked
+    ? ['data:projects:p*', 'data:resources:*', 'index:*', 'meta:*', 'audit:*', 'history:*', 'cache:*'].map((pattern) => `~${prefix}${pattern}`)
+    : ['~*'];
+  await redisCommand(target, ['ACL', 'SETUSER', 'app', 'reset', 'on', `>${PASSWORD}`, '&*', '+@all', '%R~*', ...writable]);
+}
+
+beforeAll(async () => {
+  redis = await startRedisServer({ persist: true });
+  await restrictWrites(true);
+  receiver = await startReceiver();
+  data = sampleDataDir();
+  const projects = [...syntheticDocs('projects', 40), { ...syntheticDocs('projects', 1, { start: 999 })[0], id: 'zz-blocked' }];
+  writeFileSync(join(data.dir, 'projects.json'), JSON.stringify(projects));
+  env = {
+    REDIS_URL: `redis://app:${PASSWORD}@${redis.host}:${redis.port}`,
+    CONTENTKV_DATA_DIR: data.dir,
+    CONTENTKV_KEY_PREFIX: prefix,
+    CONTENTKV_TOKEN: WRITE_TOKEN,
+    CONTENTKV_STAGE_REFRESH_MS: '100',
+    CONTENTKV_SHADOW_SAMPLE: '1',
+    CONTENTKV_ALERT_WEBHOOK: receiver.url,
+    CONTENTKV_ALERT_INTERVAL_MS: '200',
+    CONTENTKV_ALERT_WINDOW_MS: '1500',
+    CONTENTKV_BREAKER_THRESHOLD: '3',
+    CONTENTKV_BREAKER_HALF_OPEN_MS: '500',
+  };
+  server = await startServe(env);
+});
+afterAll(async () => {
+  await server.stop();
+  await receiver.stop();
+  data.cleanup();
+  await redis.stop();
+});
+
+const sent = (key: string) => receiver.received.filter((alert) => alert.key === key).map((alert) => alert.state as string);
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}; alerts so far: ${JSON.stringify(receiver.received.map((a) => `${a.key} ${a.state}`))}`);
+}
+
+async function cli(...args: string[]) {
+  return runCli(args, env);
+}
+
+async function ok(...args: string[]) {
+  const result = await cli(...args);
+  expect(result.code, `${args.join(' ')}: ${result.stdout}\n${result.stderr}`).toBe(0);
+  return result;
+}
+
+/** A hand edit of the JSON file: same version, different content, as someone editing it in git would do. */
+function handEdit(id: string, title: string) {
+  const path = join(data.dir, 'projects.json');
+  const docs = JSON.parse(readFileSync(path, 'utf8')) as { id: string; title: string }[];
+  (docs.find((doc) => doc.id === id) as { title: string }).title = title;
+  writeFileSync(path, JSON.stringify(docs));
+}
+
+const read = (id: string) => fetch(`${server.url}/api/projects/${id}`, { headers: { Authorization: `Bearer ${WRITE_TOKEN}` } });
+
+it('fires each alert exactly once and clears it exactly once', async () => {
+  // A stage change is announced once per collection.
+  await ok('migrate', 'advance', 'dual-write');
+  await until(() => sent('stage:projects').length === 1 && sent('stage:resources').length === 1, 'the stage notices');
+
+  // The backfill cannot copy zz-blocked: dead letter. Fixing the ACL and repairing clears it.
+  const backfill = await cli('migrate', 'backfill', '--json');
+  expect(JSON.parse(backfill.stdout)[0].counts.failed).toBe(1);
+  await until(() => sent('dead-letter:projects').includes('firing'), 'the dead-letter alert');
+  await restrictWrites(false);
+  await ok('migrate', 'repair');
+  await until(() => sent('dead-letter:projects').includes('resolved'), 'the dead letter to clear');
+
+  // Drift: a hand edit of the JSON file is found by verify; repair and a clean verify clear it.
+  handEdit('project-000003', 'Edited by hand in the JSON file');
+  expect((await cli('migrate', 'verify')).code).toBe(1);
+  await until(() => sent('verify-drift:projects').includes('firing'), 'the drift alert');
+  await ok('migrate', 'repair');
+  await ok('migrate', 'verify');
+  await until(() => sent('verify-drift:projects').includes('resolved'), 'the drift alert to clear');
+
+  // Shadow reads that disagree: the rate alert fires; once reads agree again for a window, it clears.
+  await ok('migrate', 'advance', 'shadow');
+  handEdit('project-000005', 'Another hand edit');
+  await until(async () => {
+    for (let index = 0; index < 10; index += 1) await read('project-000005');
+    return sent('shadow-mismatch:projects').includes('firing');
+  }, 'the mismatch alert');
+  expect((await cli('migrate', 'verify')).code).toBe(1);
+  await ok('migrate', 'repair');
+  await ok('migrate', 'verify');
+  await until(async () => {
+    for (let index = 0; index < 10; index += 1) await read('project-000007');
+    return sent('shadow-mismatch:projects').includes('resolved');
+  }, 'the mismatch alert to clear');
+
+  // Redis killed: the circuit opens; writes still land on JSON and queue repairs. Redis back:
+  // the circuit closes, the queue alert fires, and repair clears it.
+  await redis.kill('SIGKILL');
+  for (let index = 0; index < 6; index += 1) {
+    const response = await fetch(`${server.url}/api/projects`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${WRITE_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(projectInput({ id: `during-outage-${index}` })),
+    });
+    expect(response.status).toBe(201);
+  }
+  const circuitKey = () => receiver.received.find((alert) => alert.condition === 'circuit')?.key as string;
+  await until(() => receiver.received.some((alert) => alert.condition === 'circuit' && alert.state === 'firing'), 'the circuit alert');
+  await redis.restart();
+  // ACL users live in memory; a real deployment keeps them in an ACL file, this test sets it again.
+  await restrictWrites(false);
+  await until(async () => {
+    await read('project-000009');
+    return sent(circuitKey()).includes('resolved');
+  }, 'the circuit to close');
+  await until(() => sent('repair-queue:projects').includes('firing'), 'the repair-queue alert');
+  await ok('migrate', 'repair');
+  await until(() => sent('repair-queue:projects').includes('resolved'), 'the repair-queue alert to clear');
+
+  // Give any duplicate a chance to show up, then count: one firing and one clearing per episode.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  for (const key of ['dead-letter:projects', 'shadow-mismatch:projects', circuitKey()]) {
+    expect(sent(key), key).toEqual(['firing', 'resolved']);
+  }
+  // Verify found drift twice (the two hand edits), and each time a clean verify cleared it.
+  expect(sent('verify-drift:projects')).toEqual(['firing', 'resolved', 'firing', 'resolved']);
+  // The repair queue filled four times (the dead letter's retry, two verifies' findings, the outage).
+  expect(sent('repair-queue:projects')).toEqual(['firing', 'resolved', 'firing', 'resolved', 'firing', 'resolved', 'firing', 'resolved']);
+  expect(sent('stage:projects')).toEqual(['notice', 'notice']);
+  const alerts = (await (await fetch(`${server.url}/api/admin/alerts`, { headers: { Authorization: `Bearer ${WRITE_TOKEN}` } })).json()) as { data: { firing: unknown[]; recent: unknown[] } };
+  expect(alerts.data.firing).toEqual([]);
+  expect(alerts.data.recent.length).toBe(receiver.received.length);
+  const metrics = await (await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${WRITE_TOKEN}` } })).text();
+  expect(metrics).toMatch(/contentkv_alerts_total\{condition="dead-letter",state="firing"\} 1/);
+}, 120_000);
