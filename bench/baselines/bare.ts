@@ -1,0 +1,32 @@
+/**
+ * Baseline "bare": the framework's floor. A Hono handler on @hono/node-server answering every
+ * benchmarked path with one constant 2 KB JSON body held in memory: no store, no validation, no
+ * auth. What our server does beyond this is what the ratio to it measures, and its cold start is
+ * the floor of starting any Hono app in Node.
+ *
+ * Run as compiled JavaScript (bench/lib/baseline-build.ts); PORT comes from the environment.
+ */
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+
+const BODY_BYTES = 2048;
+
+/** An envelope like ours, padded to exactly BODY_BYTES of JSON. */
+function constantBody(): string {
+  const shell = { success: true, data: { id: 'project-000000', title: 'Constant document', description: '' } };
+  const padding = BODY_BYTES - Buffer.byteLength(JSON.stringify(shell));
+  shell.data.description = 'x'.repeat(Math.max(0, padding));
+  return JSON.stringify(shell);
+}
+
+const body = constantBody();
+const headers = { 'Content-Type': 'application/json' };
+const app = new Hono();
+
+app.get('/api/health', (c) => c.json({ status: 'ok' }));
+app.get('/api/projects', (c) => c.body(body, 200, headers));
+app.get('/api/projects/:id', (c) => c.body(body, 200, headers));
+
+serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3000), hostname: '127.0.0.1' });
+// Exit cleanly on SIGTERM, as our server does, so `--profile` gets the baseline's CPU profile too.
+process.once('SIGTERM', () => process.exit(0));

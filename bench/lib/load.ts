@@ -1,0 +1,147 @@
+/**
+ * One load run with autocannon, the same way for our server and every baseline: a warm-up run
+ * whose numbers are thrown away (JIT, connection pools, caches), then the measured run.
+ *
+ * Latency percentiles are computed here from every response's own time, because autocannon's
+ * histogram keeps whole milliseconds, too coarse for a p50 of 2-5 ms and for a p50 ratio.
+ * Throughput counts only successes: responses the scenario's check accepts (a 200 carrying an
+ * MCP error result is not a success), divided by the run's actual duration.
+ */
+import autocannon from 'autocannon';
+import { meterBackground, processCpuMs, waitForQuiet } from './background-cpu.js';
+
+export type Context = Record<string, unknown>;
+
+export interface LoadPlan {
+  /** Origin, e.g. http://127.0.0.1:12345. */
+  url: string;
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  connections: number;
+  /** Varies each request (an id, a cursor, a version); keep it cheap, it runs in the load generator. */
+  setupRequest?: (request: autocannon.Request, context: Context) => autocannon.Request;
+  /** Whether a response is a success; by default any 2xx. */
+  accept?: (status: number, body: string, context: Context) => boolean;
+  timeoutSeconds?: number;
+  /** The server process under test: its CPU time per success is reported, which a busy machine distorts far less than throughput. */
+  pid?: number;
+  /** The redis-server it uses, whose CPU time per success is reported too (a write's Lua script runs there). */
+  redisPid?: number;
+}
+
+export interface LoadResult {
+  seconds: number;
+  connections: number;
+  successes: number;
+  failures: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** Successes per second. */
+  throughput: number;
+  /** Milliseconds, over 2xx responses. */
+  p50: number;
+  p99: number;
+  max: number;
+  /** Share of the machine's CPU used by processes outside the bench during the run (0 to 1). */
+  backgroundCpu: number;
+  /** CPU time of the server process per success, in microseconds (user + system), when its pid is known. */
+  serverCpuUs?: number;
+  redisCpuUs?: number;
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}
+
+/** How long a run lasts: a duration, or a number of responses (for servers slower than the window). */
+type Budget = { seconds: number } | { requests: number };
+
+function once(plan: LoadPlan, budget: Budget): Promise<LoadResult> {
+  let successes = 0;
+  let failures = 0;
+  const latencies: number[] = [];
+  const accept = plan.accept;
+  const request: autocannon.Request = {
+    method: plan.method,
+    path: plan.path,
+    ...(plan.setupRequest ? { setupRequest: plan.setupRequest as (r: autocannon.Request, c: object) => autocannon.Request } : {}),
+    onResponse: (status: number, body: string, context: object) => {
+      const ok = accept ? accept(status, body, context as Context) : status >= 200 && status < 300;
+      if (ok) successes += 1;
+      else failures += 1;
+    },
+  };
+  const background = meterBackground();
+  const cpuBefore = plan.pid ? processCpuMs(plan.pid) : null;
+  const redisBefore = plan.redisPid ? processCpuMs(plan.redisPid) : null;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: plan.url,
+        method: plan.method,
+        headers: plan.headers ?? {},
+        ...(plan.body ? { body: plan.body } : {}),
+        connections: plan.connections,
+        ...('requests' in budget ? { amount: budget.requests } : { duration: budget.seconds }),
+        timeout: plan.timeoutSeconds ?? 10,
+        requests: [request],
+      },
+      (error: unknown, result: autocannon.Result) => {
+        if (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        const sorted = Float64Array.from(latencies).sort();
+        const cpuAfter = plan.pid ? processCpuMs(plan.pid) : null;
+        const perSuccess = (before: number | null, after: number | null) => (before !== null && after !== null && successes > 0 ? ((after - before) * 1000) / successes : undefined);
+        const serverCpuUs = perSuccess(cpuBefore, cpuAfter);
+        const redisCpuUs = perSuccess(redisBefore, plan.redisPid ? processCpuMs(plan.redisPid) : null);
+        resolve({
+          seconds: result.duration,
+          connections: plan.connections,
+          successes,
+          failures,
+          non2xx: result.non2xx,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          throughput: successes / result.duration,
+          p50: percentile(sorted, 0.5),
+          p99: percentile(sorted, 0.99),
+          max: percentile(sorted, 1),
+          backgroundCpu: background.stop(),
+          ...(serverCpuUs !== undefined ? { serverCpuUs } : {}),
+          ...(redisCpuUs !== undefined ? { redisCpuUs } : {}),
+        });
+      },
+    );
+    // The typings omit the client argument autocannon passes first.
+    (instance as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
+    });
+  });
+}
+
+export interface RunOptions {
+  warmupSeconds: number;
+  seconds: number;
+  /**
+   * Run until this many responses instead of for `seconds`. For a server whose latency under 50
+   * connections exceeds the window, a timed run would count almost nothing, and a timed warm-up
+   * would leave requests it abandoned still running on the server when the measurement starts.
+   */
+  requests?: number;
+  /** Seconds to wait at most for other processes to quiet down before the warm-up; 0 to start at once. */
+  quietSeconds?: number;
+}
+
+/** Warm-up, then the measured run. A plan given as a function is built again for each run. */
+export async function measureLoad(plan: LoadPlan | (() => Promise<LoadPlan>), options: RunOptions): Promise<LoadResult> {
+  const planFor = typeof plan === 'function' ? plan : async () => plan;
+  if (options.quietSeconds) await waitForQuiet(options.quietSeconds);
+  if (options.warmupSeconds > 0) await once(await planFor(), { seconds: options.warmupSeconds });
+  return once(await planFor(), options.requests !== undefined ? { requests: options.requests } : { seconds: options.seconds });
+}

@@ -1,0 +1,57 @@
+/**
+ * The baselines' load runs, each measured once per run and shown beside every row that compares
+ * with it. Each baseline process is started for its measurement and stopped right after.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { syntheticDocs } from '../../src/sample/synthetic.js';
+import type { Bench } from '../lib/bench.js';
+import { measureLoad, type LoadResult } from '../lib/load.js';
+import { shuffled } from '../lib/random.js';
+import { getPlan, mcpGetPlan } from '../lib/requests.js';
+
+export async function restGetPaths(bench: Bench): Promise<string[]> {
+  const data = await bench.mainData();
+  return shuffled(data.projects.publishedIds).map((id) => `/api/projects/${id}`);
+}
+
+export async function mcpGetIds(bench: Bench): Promise<string[]> {
+  return shuffled((await bench.mainData()).projects.publishedIds, 7);
+}
+
+export function bareLoad(bench: Bench): Promise<LoadResult> {
+  return bench.once('load:bare', async () => {
+    const paths = await restGetPaths(bench);
+    return bench.withBaseline('bare', {}, (server) => measureLoad(getPlan(server, paths, bench.connections), bench.timing));
+  });
+}
+
+export function legacyLoad(bench: Bench): Promise<LoadResult> {
+  return bench.once('load:legacy', async () => {
+    const paths = await restGetPaths(bench);
+    const dir = mkdtempSync(join(tmpdir(), 'contentkv-bench-legacy-'));
+    try {
+      const file = join(dir, 'projects.json');
+      writeFileSync(file, JSON.stringify(syntheticDocs('projects', 10_000), null, 2));
+      // Each request parses ~25 MB (~100 ms of CPU), so at 50 connections a request waits
+      // seconds: the run counts a fixed number of responses (a few per connection) instead of a
+      // window that would end before most of them, and a long timeout keeps slow answers
+      // counted as slow rather than as errors. No warm-up: JIT is noise beside a 100 ms parse.
+      const timing = { ...bench.timing, warmupSeconds: 0, requests: bench.connections * (bench.quick ? 2 : 4) };
+      return await bench.withBaseline('legacy', { LEGACY_PROJECTS_FILE: file }, (server) =>
+        measureLoad({ ...getPlan(server, paths, bench.connections), timeoutSeconds: 120 }, timing),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+export function naiveMcpLoad(bench: Bench): Promise<LoadResult> {
+  return bench.once('load:naive-mcp', async () => {
+    const ids = await mcpGetIds(bench);
+    const env = { REDIS_URL: bench.redis.url, CONTENTKV_KEY_PREFIX: (await bench.mainData()).prefix };
+    return bench.withBaseline('naive-mcp', env, (server) => measureLoad(mcpGetPlan(bench.withRedis(server), ids, bench.token, bench.connections), bench.timing));
+  });
+}

@@ -1,0 +1,27 @@
+/**
+ * REST list: pages of 20 published projects, the first page (served from the list cache) and
+ * pages a quarter, half, three quarters and 95% of the way in (read through their cursors),
+ * against the bare floor. Anonymous, like the public site.
+ */
+import type { Bench } from '../lib/bench.js';
+import { listPages } from '../lib/cursors.js';
+import { measureLoad } from '../lib/load.js';
+import { getPlan } from '../lib/requests.js';
+import { fromLoad, ratioAtLeast, type Row } from '../lib/table.js';
+import { bareLoad } from './baseline-loads.js';
+import { loadNotes } from '../lib/notes.js';
+
+export async function restList(bench: Bench): Promise<Row> {
+  const ours = await bench.oursOnMainData();
+  const data = await bench.mainData();
+  const pages = await listPages(bench.redis.url, data.prefix);
+  const result = await measureLoad(getPlan(bench.withRedis(ours), pages.paths, bench.connections), bench.timing);
+  const bare = await bareLoad(bench);
+  return {
+    scenario: 'rest-list',
+    title: `REST list, page of 20 of ${pages.total.toLocaleString('en-US')} published`,
+    ours: fromLoad(result),
+    checks: [ratioAtLeast('throughput', result.throughput, 'bare', fromLoad(bare), bare.throughput, 0.5)],
+    notes: [`${pages.paths.length} pages cycled: the first page and ${pages.paths.length - 1} cursor pages`, ...loadNotes(result), ...loadNotes(bare, 'bare')],
+  };
+}
