@@ -72,9 +72,21 @@ export class AlertManager {
     return this.recentAlerts.slice(0, limit);
   }
 
+  /**
+   * Alerts firing now: the latest one of each key this instance raised, and those that another
+   * instance (or this one before a restart) raised, known from their state in Redis.
+   */
   firing(): Alert[] {
     const latest = new Map<string, Alert>();
     for (const alert of [...this.recentAlerts].reverse()) if (alert.state !== 'notice') latest.set(alert.key, alert);
+    for (const [key, state] of this.states) {
+      if (state !== 'firing' || latest.has(key)) continue;
+      const [condition = key, collection = null] = key.split(':');
+      latest.set(key, {
+        id: `state:${key}`, key, condition, collection, severity: 'warning', state: 'firing', at: '', details: {},
+        message: `${key} is firing (raised before this instance started, or by another instance)`,
+      });
+    }
     return [...latest.values()].filter((alert) => alert.state === 'firing');
   }
 

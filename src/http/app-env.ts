@@ -1,6 +1,5 @@
 /** The per-request values the middleware sets for the routes, typed once for the whole app. */
 import type { Logger } from 'pino';
-import type { Actor } from '../domain/audit.js';
 
 /** What a request's credential allows: `write` (CONTENTKV_TOKEN), `read` (CONTENTKV_READ_TOKEN) or nothing. */
 export type Role = 'write' | 'read' | 'anonymous';
@@ -10,6 +9,5 @@ export interface AppEnv {
     requestId: string;
     role: Role;
     logger: Logger;
-    actor: Actor;
   };
 }

@@ -13,6 +13,8 @@ import type { AppEnv, Role } from './app-env.js';
 import { authenticate, assertRole, type Tokens } from './auth.js';
 import { errorResponse } from './error-response.js';
 import { allowedHostnames, hostCheck } from './host-check.js';
+import type { IncomingMessage } from 'node:http';
+import { fromNode, fromWebRequest, type McpIncoming } from '../mcp/incoming.js';
 import { LastGood } from './last-good.js';
 import { requestContext } from './request-context.js';
 import { auditRoutes } from './routes/audit.js';
@@ -21,7 +23,7 @@ import { healthRoutes, type HealthReporter } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 
 /** Serves one MCP request for a caller whose role is known. */
-export type McpEndpoint = (request: Request, role: Exclude<Role, 'anonymous'>) => Promise<Response>;
+export type McpEndpoint = (incoming: McpIncoming, role: Exclude<Role, 'anonymous'>) => Promise<Response>;
 
 export interface AppOptions {
   service: ContentService;
@@ -52,13 +54,19 @@ function timing(metrics: Metrics): MiddlewareHandler<AppEnv> {
 
 function accessLog(): MiddlewareHandler<AppEnv> {
   return async function accessLogHandler(c, next) {
+    const logger = c.get('logger');
+    const reads = c.req.method === 'GET' || c.req.method === 'HEAD';
+    // Reads and MCP calls (audited anyway) are logged at debug level only: skip the work when that is off.
+    if (reads && !logger.isLevelEnabled('debug')) {
+      await next();
+      if (c.res.status >= 500) logger.warn({ requestId: c.get('requestId'), method: c.req.method, route: c.req.routePath, status: c.res.status }, 'request failed');
+      return;
+    }
     const started = performance.now();
     await next();
-    const entry = { method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 };
-    const logger = c.get('logger');
-    // REST writes are worth a line each; reads and MCP calls (audited anyway) only at debug level.
+    const entry = { requestId: c.get('requestId'), method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 };
     if (c.res.status >= 500) logger.warn(entry, 'request failed');
-    else if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.routePath.endsWith('/mcp')) logger.debug(entry, 'request');
+    else if (reads || c.req.routePath.endsWith('/mcp')) logger.debug(entry, 'request');
     else logger.info(entry, 'request');
   };
 }
@@ -72,14 +80,14 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.onError((error, c) => errorResponse(error, c));
   app.notFound((c) => c.json({ success: false, error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
   app.use(authenticate(options.tokens));
-  app.use(
-    bodyLimit({
-      maxSize: limit,
-      onError: () => {
-        throw new PayloadTooLargeError(limit);
-      },
-    }),
-  );
+  // Only where a body is read: on a GET the check would build a web Request for nothing.
+  const limitBody = bodyLimit({
+    maxSize: limit,
+    onError: () => {
+      throw new PayloadTooLargeError(limit);
+    },
+  });
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], ['/api/projects/*', '/api/projects', '/api/resources/*', '/api/resources', '/api/admin/*'], limitBody);
 
   const lastGood = new LastGood<unknown>();
   app.route('/api/projects', contentRoutes('projects', { service: options.service, cacheSeconds: options.cacheSeconds ?? 5, lastGood }));
@@ -93,7 +101,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const serve: MiddlewareHandler<AppEnv> = async (c) => {
       const role = c.get('role');
       assertRole(role, 'read');
-      return mcp(c.req.raw, role as Exclude<Role, 'anonymous'>);
+      const node = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+      const incoming = node ? fromNode(node, () => c.req.raw) : fromWebRequest(c.req.raw);
+      return mcp(incoming, role as Exclude<Role, 'anonymous'>);
     };
     for (const path of ['/api/mcp', '/mcp']) app.all(path, hostCheck(hosts), serve);
   }

@@ -21,22 +21,27 @@ export function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-export function roleOf(authorization: string | undefined, tokens: Tokens): Role {
+export function roleOf(authorization: string | undefined, tokens: Tokens, expected = digests(tokens)): Role {
   if (authorization === undefined || authorization === '') return 'anonymous';
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match) throw new UnauthorizedError('the Authorization header must be "Bearer <token>"');
-  const token = match[1] as string;
-  const isWrite = tokenMatches(token, tokens.write);
-  const isRead = tokens.read !== undefined && tokenMatches(token, tokens.read);
+  const given = digest(match[1] as string);
+  const isWrite = timingSafeEqual(given, expected.write);
+  const isRead = expected.read !== null && timingSafeEqual(given, expected.read);
   if (isWrite) return 'write';
   if (isRead) return 'read';
   throw new UnauthorizedError('the bearer token is not valid');
 }
 
+function digests(tokens: Tokens): { write: Buffer; read: Buffer | null } {
+  return { write: digest(tokens.write), read: tokens.read === undefined ? null : digest(tokens.read) };
+}
+
 /** Resolves the caller's role for every request; routes then ask for what they need. */
 export function authenticate(tokens: Tokens): MiddlewareHandler<AppEnv> {
+  const expected = digests(tokens);
   return async function authenticateRequest(c, next) {
-    c.set('role', roleOf(c.req.header('authorization'), tokens));
+    c.set('role', roleOf(c.req.header('authorization'), tokens, expected));
     await next();
   };
 }

@@ -42,6 +42,6 @@ export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
     const code = error.status === 413 ? 'PAYLOAD_TOO_LARGE' : error.status === 400 ? 'VALIDATION_FAILED' : 'HTTP_ERROR';
     return c.json(errorBody({ code, message: error.status === 413 ? 'the request body is too large' : error.message || 'bad request' }, meta), error.status as ContentfulStatusCode);
   }
-  c.get('logger')?.error({ err: error, requestId: meta.requestId }, 'unhandled error');
+  c.get('logger')?.error({ err: error, requestId: meta.requestId, method: c.req.method, path: c.req.path }, 'unhandled error');
   return c.json(errorBody({ code: 'INTERNAL', message: `internal error; quote request id ${meta.requestId} when reporting it` }, meta), 500);
 }

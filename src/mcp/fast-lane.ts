@@ -7,9 +7,11 @@
  * the SDK would, using the SDK's own public classifier; anything else (initialize, tools/list,
  * 2026-07-28 requests, unknown tools, invalid arguments, odd headers) goes to the SDK, so every
  * protocol error still comes from the SDK. A differential test compares both paths' answers.
+ * It reads headers and body from the Node request directly (see incoming.ts).
  */
-import { isLegacyRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
-import type { ToolRunner } from './call-tool.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
+import type { CallToolResult, ToolRunner } from './call-tool.js';
+import type { McpIncoming } from './incoming.js';
 import type { PreparedTool } from './sdk-server.js';
 import type { ToolDeps } from './tool.js';
 import type { Actor } from '../domain/audit.js';
@@ -35,33 +37,53 @@ function asToolsCall(body: unknown): ToolsCall | null {
 }
 
 /** The 2025 transport answers 406 unless the client accepts both JSON and SSE; leave that to it. */
-function acceptsBoth(request: Request): boolean {
-  const accept = request.headers.get('accept') ?? '';
+function acceptsBoth(incoming: McpIncoming): boolean {
+  const accept = incoming.header('accept') ?? '';
   return accept.includes('application/json') && accept.includes('text/event-stream');
 }
 
-function protocolVersionOk(request: Request): boolean {
-  const version = request.headers.get('mcp-protocol-version');
-  return version === null || (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version);
+/**
+ * A 2025-era request: a supported 2025 revision (or none) in MCP-Protocol-Version, and none of the
+ * 2026-07-28 marks (the Mcp-Method header, the protocol version in params._meta). Anything else is
+ * classified by the SDK itself.
+ */
+function isLegacy2025(incoming: McpIncoming, call: ToolsCall): boolean {
+  const version = incoming.header('mcp-protocol-version');
+  if (version !== undefined && !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version)) return false;
+  if (incoming.header('mcp-method') !== undefined || incoming.header('mcp-name') !== undefined) return false;
+  const meta = (call.params as { _meta?: unknown })._meta;
+  return meta === undefined || (isPlainObject(meta) && !Object.keys(meta).some((key) => key.includes('protocolVersion')));
+}
+
+/**
+ * The JSON-RPC response, written as text: the tool's JSON goes in once as structured content and
+ * once escaped as the text block, exactly as JSON.stringify of the whole would write it.
+ */
+function responseText(result: CallToolResult, id: string | number): string {
+  const text = result.content[0]?.text;
+  const body =
+    result.structuredContent !== undefined && result.content.length === 1 && result.isError === undefined && text !== undefined
+      ? `{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text}}`
+      : JSON.stringify(result);
+  return `{"result":${body},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
 }
 
 export interface FastLane {
   /** The response, or null when the SDK must answer this request. */
-  answer(request: Request, body: unknown, tools: ReadonlyMap<string, PreparedTool>): Promise<Response | null>;
+  answer(incoming: McpIncoming, body: unknown, tools: ReadonlyMap<string, PreparedTool>): Promise<Response | null>;
 }
 
-export function createFastLane(deps: ToolDeps, runner: ToolRunner, actorOf: (request: Request) => Actor): FastLane {
+export function createFastLane(deps: ToolDeps, runner: ToolRunner, actorOf: (incoming: McpIncoming) => Actor): FastLane {
   return {
-    async answer(request, body, tools) {
+    async answer(incoming, body, tools) {
       const call = asToolsCall(body);
-      if (!call || !acceptsBoth(request) || !protocolVersionOk(request)) return null;
+      if (!call || !acceptsBoth(incoming) || !isLegacy2025(incoming, call)) return null;
       const tool = tools.get(call.params.name);
       if (!tool) return null;
       const args = tool.definition.inputSchema.safeParse(call.params.arguments ?? {});
       if (!args.success) return null;
-      if (!(await isLegacyRequest(request, body))) return null;
-      const result = await runner.run(tool.definition, args.data as Record<string, unknown>, { ...deps, actor: actorOf(request) });
-      return Response.json({ result, jsonrpc: '2.0', id: call.id });
+      const result = await runner.run(tool.definition, args.data as Record<string, unknown>, { ...deps, actor: actorOf(incoming) });
+      return new Response(responseText(result, call.id), { status: 200, headers: { 'content-type': 'application/json' } });
     },
   };
 }

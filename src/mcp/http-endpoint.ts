@@ -6,8 +6,9 @@
  * schema conversion is shared, so that costs microseconds.
  */
 import {
-  createMcpHandler, isJsonContentType, isLegacyRequest, readRequestBody, WebStandardStreamableHTTPServerTransport, type AuthInfo,
+  createMcpHandler, isJsonContentType, isLegacyRequest, WebStandardStreamableHTTPServerTransport, type AuthInfo,
 } from '@modelcontextprotocol/server';
+import type { McpIncoming } from './incoming.js';
 import type { Actor } from '../domain/audit.js';
 import type { ToolRunner } from './call-tool.js';
 import { createFastLane } from './fast-lane.js';
@@ -30,8 +31,12 @@ export interface McpHttpOptions {
 const SAFE_CLIENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export function actorFromRequest(request: Request | undefined): Actor {
-  const clientId = request?.headers.get('x-client-id') ?? undefined;
-  const userAgent = request?.headers.get('user-agent') ?? undefined;
+  return actorFromHeaders((name) => request?.headers.get(name) ?? undefined);
+}
+
+export function actorFromHeaders(header: (name: string) => string | undefined): Actor {
+  const clientId = header('x-client-id');
+  const userAgent = header('user-agent');
   return {
     source: 'mcp',
     clientId: clientId && SAFE_CLIENT_ID.test(clientId) ? clientId : undefined,
@@ -55,7 +60,7 @@ export function createMcpHttpEndpoint(options: McpHttpOptions) {
   };
   const roleOf = (authInfo: AuthInfo | undefined): McpRole => (authInfo?.scopes.includes('write') ? 'write' : 'read');
   const authInfoFor = (role: McpRole): AuthInfo => ({ token: '', clientId: `contentkv-${role}`, scopes: [role] });
-  const fastLane = createFastLane(options.deps, options.runner, (request) => actorFromRequest(request));
+  const fastLane = createFastLane(options.deps, options.runner, (incoming) => actorFromHeaders((name) => incoming.header(name)));
 
   const modern = createMcpHandler(({ authInfo }) => buildMcpServer(partsByRole[roleOf(authInfo)]), {
     legacy: 'reject',
@@ -80,16 +85,16 @@ export function createMcpHttpEndpoint(options: McpHttpOptions) {
   /** How many requests each path served, for /metrics and for tests that must know which path ran. */
   const served = { fastLane: 0, legacy: 0, modern: 0 };
 
-  async function handle(request: Request, role: McpRole): Promise<Response> {
-    if (request.method !== 'POST') {
+  async function handle(incoming: McpIncoming, role: McpRole): Promise<Response> {
+    if (incoming.method !== 'POST') {
       // Stateless: there is no session stream to open or close.
       return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }), {
         status: 405,
         headers: { Allow: 'POST', 'Content-Type': 'application/json' },
       });
     }
-    if (!isJsonContentType(request.headers.get('content-type'))) return rpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
-    const body = await readRequestBody(request, maxBody);
+    if (!isJsonContentType(incoming.header('content-type'))) return rpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+    const body = await incoming.readBody(maxBody);
     if (body.tooLarge) return rpcError(413, -32000, `Payload Too Large: the body must not exceed ${maxBody} bytes`);
     let parsed: unknown;
     try {
@@ -98,12 +103,13 @@ export function createMcpHttpEndpoint(options: McpHttpOptions) {
       return rpcError(400, -32700, 'Parse error: Invalid JSON');
     }
     if (options.fastLane !== false) {
-      const fast = await fastLane.answer(request, parsed, toolMaps[role]);
+      const fast = await fastLane.answer(incoming, parsed, toolMaps[role]);
       if (fast) {
         served.fastLane += 1;
         return fast;
       }
     }
+    const request = incoming.request();
     if (await isLegacyRequest(request, parsed)) {
       served.legacy += 1;
       return legacy(request, role, parsed);

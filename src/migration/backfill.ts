@@ -45,7 +45,8 @@ export async function backfill(options: BackfillOptions): Promise<JobProgress> {
   const policy = retry(transient, { maxAttempts: options.retryAttempts ?? 5, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 5_000 }) });
 
   const saved = options.restart || options.dryRun ? {} : await state.getHash(key);
-  const resume = saved.status !== undefined && saved.status !== 'done';
+  // A finished run starts over; so does a stale one (writes went unmirrored since): only an interrupted run resumes.
+  const resume = saved.status === 'running' || saved.status === 'paused' || saved.status === 'failed';
   let cursor: string | null = resume && saved.cursor ? saved.cursor : null;
   const startedMs = Date.now();
   const counts = resume

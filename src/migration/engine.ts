@@ -53,6 +53,12 @@ export interface JobOptions {
   restart?: boolean;
 }
 
+/** The share of reads Redis serves at a stage: set in `live`, all or nothing elsewhere. */
+function readPercentOf(stage: Stage, stored: number): number {
+  if (stage === 'live') return stored;
+  return BEHAVIOUR[stage].reads === 'redis' ? 100 : 0;
+}
+
 const collectionsOf = (target: Target): Collection[] => (target === 'all' ? [...COLLECTIONS] : [target]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -146,29 +152,41 @@ export class MigrationEngine {
   }
 
   async advance(change: StageChange): Promise<void> {
-    for (const c of collectionsOf(change.collection)) {
-      const current = await this.stageOf(c);
-      if (stageIndex(change.stage) < stageIndex(current.stage)) {
-        throw new MigrationGuardError(`${c} is at ${current.stage}; moving to ${change.stage} is a rollback: use \`contentkv migrate rollback ${change.stage}\``);
-      }
-      const readPercent = change.stage === 'live' ? (change.readPercent ?? 100) : 100;
-      if (change.stage === current.stage && readPercent === current.readPercent) continue;
-      const blockers = await advanceBlockers(this.guardContext(), c, current.stage, change.stage);
-      await this.move(c, current, { stage: change.stage, readPercent }, blockers, change, 'advance');
-    }
+    await this.changeStage(change, 'advance');
   }
 
   async rollback(change: StageChange): Promise<void> {
+    await this.changeStage(change, 'rollback');
+  }
+
+  /**
+   * Plans the move of every collection named, checks every guard, and only then moves: with
+   * `all`, either both collections move or neither does.
+   */
+  private async changeStage(change: StageChange, direction: 'advance' | 'rollback'): Promise<void> {
+    const plans: { c: Collection; from: { stage: Stage; readPercent: number }; to: { stage: Stage; readPercent: number }; blockers: string[] }[] = [];
     for (const c of collectionsOf(change.collection)) {
-      const current = await this.stageOf(c);
-      if (stageIndex(change.stage) > stageIndex(current.stage)) {
-        throw new MigrationGuardError(`${c} is at ${current.stage}; moving to ${change.stage} is an advance: use \`contentkv migrate advance ${change.stage}\``);
+      const stored = await this.stageOf(c);
+      const from = { stage: stored.stage, readPercent: readPercentOf(stored.stage, stored.readPercent) };
+      const wrongWay = direction === 'advance' ? stageIndex(change.stage) < stageIndex(from.stage) : stageIndex(change.stage) > stageIndex(from.stage);
+      if (wrongWay) {
+        const other = direction === 'advance' ? 'rollback' : 'advance';
+        throw new MigrationGuardError(`${c} is at ${from.stage}; moving to ${change.stage} is ${other === 'rollback' ? 'a rollback' : 'an advance'}: use \`contentkv migrate ${other} ${change.stage}\``);
       }
-      const readPercent = change.stage === 'live' ? Math.min(change.readPercent ?? current.readPercent, current.stage === 'live' ? current.readPercent : 100) : 100;
-      if (change.stage === current.stage && readPercent === current.readPercent) continue;
-      const blockers = await rollbackBlockers(this.guardContext(), c, current.stage, change.stage);
-      await this.move(c, current, { stage: change.stage, readPercent }, blockers, change, 'rollback');
+      const wanted = change.stage === 'live' ? (change.readPercent ?? (direction === 'advance' ? 100 : from.readPercent)) : readPercentOf(change.stage, 0);
+      const to = { stage: change.stage, readPercent: direction === 'rollback' && change.stage === 'live' && from.stage === 'live' ? Math.min(wanted, from.readPercent) : wanted };
+      if (to.stage === from.stage && to.readPercent === from.readPercent) continue;
+      const blockers = direction === 'advance' ? await advanceBlockers(this.guardContext(), c, from.stage, to.stage) : await rollbackBlockers(this.guardContext(), c, from.stage, to.stage);
+      plans.push({ c, from, to, blockers });
     }
+    const blocked = plans.filter((plan) => plan.blockers.length > 0);
+    if (blocked.length > 0 && !change.force) {
+      const reasons = blocked.map((plan) => `${plan.c} (${plan.from.stage} to ${plan.to.stage}): ${plan.blockers.join('; ')}`).join('. ');
+      throw new MigrationGuardError(`cannot ${direction}: ${reasons}. Nothing was moved. Add --force to override (it is audited).`, {
+        blockers: Object.fromEntries(blocked.map((plan) => [plan.c, plan.blockers])),
+      });
+    }
+    for (const plan of plans) await this.move(plan.c, plan.from, plan.to, plan.blockers, change);
   }
 
   async pause(actor: Actor): Promise<void> {
@@ -185,13 +203,14 @@ export class MigrationEngine {
     return { state: this.options.state, queue: this.options.queue, json: this.options.json, redis: this.options.redis };
   }
 
-  private async move(c: Collection, from: { stage: Stage; readPercent: number }, to: { stage: Stage; readPercent: number }, blockers: string[], change: StageChange, direction: 'advance' | 'rollback'): Promise<void> {
-    if (blockers.length > 0 && !change.force) {
-      throw new MigrationGuardError(`cannot ${direction} ${c} from ${from.stage} to ${to.stage}: ${blockers.join('; ')}. Add --force to override (it is audited).`, { collection: c, blockers });
-    }
-    const fields = { [`${c}:stage`]: to.stage, [`${c}:readPercent`]: to.readPercent };
+  private async move(c: Collection, from: { stage: Stage; readPercent: number }, to: { stage: Stage; readPercent: number }, blockers: string[], change: StageChange): Promise<void> {
+    const fields: Record<string, string | number> = { [`${c}:stage`]: to.stage, [`${c}:readPercent`]: to.readPercent };
     if (BEHAVIOUR[from.stage].authoritative !== BEHAVIOUR[to.stage].authoritative) await this.fencedSwitch(fields);
     else await this.options.state.writeState(fields);
+    // Back at a stage that does not write Redis, writes from now on miss it: the copy is no longer whole.
+    if (mirrorsToRedis(from.stage) && !mirrorsToRedis(to.stage) && this.options.json.isWritable) {
+      await this.options.state.setHash(`backfill:${c}`, { status: 'stale', error: `writes at ${to.stage} since ${new Date().toISOString()} do not reach Redis; run the backfill again` });
+    }
     await this.options.view.refresh();
     await this.audit(change.actor, c, [
       { field: 'stage', oldValue: from.stage, newValue: to.stage },

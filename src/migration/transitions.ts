@@ -29,7 +29,9 @@ export async function advanceBlockers(context: GuardContext, c: Collection, from
   const reasons: string[] = [];
   if (stageIndex(to) >= stageIndex('shadow')) {
     const backfill = await context.state.getHash(`backfill:${c}`);
-    if (backfill.status !== 'done') {
+    if (backfill.status === 'stale') {
+      reasons.push(`the ${c} backfill is out of date: ${backfill.error}`);
+    } else if (backfill.status !== 'done') {
       reasons.push(`the ${c} backfill has not finished (${backfill.status ?? 'never run'}); run \`contentkv migrate backfill --collection ${c}\``);
     }
     if (stageIndex(to) >= stageIndex('live') && stageIndex(from) < stageIndex('live')) {

@@ -12,7 +12,7 @@ import {
 import type { Status } from '../domain/fields.js';
 import { idSchema, newOpId, opIdSchema, slugify } from '../domain/ids.js';
 import { mergePatch } from '../domain/patch.js';
-import type { AuditQuery, ContentStore, HistoryEntry, ListQuery, Page, WriteRequest } from '../store/port.js';
+import type { AuditQuery, ContentStore, HistoryEntry, ListQuery, Page, RawDoc, RawPage, WriteRequest } from '../store/port.js';
 import { assertDocumentSize, parseInput } from './validation.js';
 import { auditEntryFor, changesBetween, historyEntryFor, type WriteMeta } from './write-plan.js';
 
@@ -66,6 +66,22 @@ export class ContentService {
   }
 
   async list(c: Collection, query: Partial<ListQuery>, viewer: Viewer): Promise<Page<Doc>> {
+    return this.store.list(c, this.listQuery(query, viewer));
+  }
+
+  /** A page as JSON text, for edges that pass it on without looking inside. */
+  async listRaw(c: Collection, query: Partial<ListQuery>, viewer: Viewer): Promise<RawPage> {
+    return this.store.listRaw(c, this.listQuery(query, viewer));
+  }
+
+  /** A document as JSON text, for edges that pass it on without looking inside. */
+  async getRaw(c: Collection, id: string, viewer: Viewer): Promise<RawDoc> {
+    const raw = await this.store.getRaw(c, parseInput(idSchema, id, 'the id'));
+    if (!raw || (!viewer.canSeeUnpublished && raw.status !== 'published')) throw new NotFoundError(collectionInfo[c].singular, id);
+    return raw;
+  }
+
+  private listQuery(query: Partial<ListQuery>, viewer: Viewer): ListQuery {
     const status: Status | 'any' = query.status ?? (viewer.canSeeUnpublished ? 'any' : 'published');
     if (!viewer.canSeeUnpublished && status !== 'published') {
       throw new UnauthorizedError(`listing ${status} content needs a token; anonymous callers see published content only`);
@@ -74,7 +90,7 @@ export class ContentService {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
       throw new ValidationError(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`, [{ path: 'limit', message: 'out of range' }]);
     }
-    return this.store.list(c, { status, featured: query.featured, tag: query.tag, limit, cursor: query.cursor ?? null });
+    return { status, featured: query.featured, tag: query.tag, limit, cursor: query.cursor ?? null };
   }
 
   async create(c: Collection, input: unknown, actor: Actor, options: WriteOptions = {}): Promise<WriteOutcome> {
@@ -193,10 +209,10 @@ export class ContentService {
           metadata: { ...changed.metadata, createdAt: current.metadata.createdAt, updatedAt: now.toISOString(), version: baseVersion + 1 },
         });
       }
-      if (current && next && baseVersion === head.version && changesBetween(current, next).length === 0 && restoredFrom === undefined) {
+      const changes = changesBetween(current, next);
+      if (current && next && baseVersion === head.version && changes.length === 0 && restoredFrom === undefined) {
         return { doc: current, version: current.metadata.version, duplicate: false };
       }
-      const changes = changesBetween(current, next);
       const meta = { ...this.meta(actor, now, opId), restoredFrom };
       try {
         return await this.commit(c, {

@@ -1,7 +1,7 @@
 /**
  * Times every store operation into the store-duration histogram, by store kind, operation and
  * outcome. A Proxy rather than a hand-written wrapper per method, so a method added to the port
- * is measured without anyone remembering to.
+ * is measured without anyone remembering to; each method's wrapper and label sets are made once.
  */
 import type { Metrics } from '../observability/metrics.js';
 import type { ContentStore } from './port.js';
@@ -9,28 +9,36 @@ import type { ContentStore } from './port.js';
 const UNTIMED = new Set<PropertyKey>(['open', 'close', 'kind', 'schemaProblem', 'constructor']);
 
 export function instrumentStore<T extends ContentStore>(store: T, metrics: Metrics, label = store.kind): T {
+  const wrappers = new Map<string, (...args: unknown[]) => unknown>();
+  const wrap = (operation: string, method: (...args: unknown[]) => unknown) => {
+    const ok = metrics.storeDuration.labels({ store: label, operation, outcome: 'ok' });
+    const failed = metrics.storeDuration.labels({ store: label, operation, outcome: 'error' });
+    return function timedOperation(...args: unknown[]): unknown {
+      const started = performance.now();
+      const result = method.apply(store, args);
+      if (!(result instanceof Promise)) return result;
+      return result.then(
+        (resolved) => {
+          ok.observe((performance.now() - started) / 1000);
+          return resolved;
+        },
+        (error: unknown) => {
+          failed.observe((performance.now() - started) / 1000);
+          throw error;
+        },
+      );
+    };
+  };
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function' || UNTIMED.has(property) || typeof property !== 'string') return value;
-      return (...args: unknown[]) => {
-        const stop = metrics.storeDuration.startTimer({ store: label, operation: property });
-        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-        if (result instanceof Promise) {
-          return result.then(
-            (resolved) => {
-              stop({ outcome: 'ok' });
-              return resolved;
-            },
-            (error: unknown) => {
-              stop({ outcome: 'error' });
-              throw error;
-            },
-          );
-        }
-        stop({ outcome: 'ok' });
-        return result;
-      };
+      let wrapper = wrappers.get(property);
+      if (!wrapper) {
+        wrapper = wrap(property, value as (...args: unknown[]) => unknown);
+        wrappers.set(property, wrapper);
+      }
+      return wrapper;
     },
   });
 }

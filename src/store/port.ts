@@ -28,6 +28,26 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/**
+ * A document as stored, as JSON text, with what an edge needs to answer without parsing it.
+ * Reads that only pass a document on (REST GETs) splice the text into the response as it is.
+ */
+export interface RawDoc {
+  json: string;
+  status: string;
+  version: number;
+  checksum: string;
+}
+
+/** A list page with its items as one JSON array text, and a token that changes whenever the collection does. */
+export interface RawPage {
+  itemsJson: string;
+  total: number | null;
+  nextCursor: string | null;
+  /** Changes with every write to the collection: enough for a weak ETag of any page of it. */
+  revision: string;
+}
+
 /** The current document, and the version the next write must be based on (a deleted id keeps counting). */
 export interface Head {
   doc: Doc | null;
@@ -111,6 +131,8 @@ export interface ContentStore {
   get(collection: Collection, id: string): Promise<Doc | null>;
   getMany(collection: Collection, ids: readonly string[]): Promise<(Doc | null)[]>;
   list(collection: Collection, query: ListQuery): Promise<Page<Doc>>;
+  getRaw(collection: Collection, id: string): Promise<RawDoc | null>;
+  listRaw(collection: Collection, query: ListQuery): Promise<RawPage>;
   head(collection: Collection, id: string): Promise<Head>;
   commit(collection: Collection, request: WriteRequest): Promise<WriteResult>;
 

@@ -268,6 +268,22 @@ export function describeStoreContract(name: string, options: ContractOptions): v
         expect((await all({}, 5)).total).toBe(6);
       });
 
+      it('serves the same content as JSON text, with a revision that moves on every write', async () => {
+        const query = { status: 'published' as const, limit: 2 };
+        const [page, raw] = [await store.list('projects', query), await store.listRaw('projects', query)];
+        expect(JSON.parse(raw.itemsJson)).toEqual(page.items);
+        expect({ total: raw.total, nextCursor: raw.nextCursor }).toEqual({ total: page.total, nextCursor: page.nextCursor });
+        const next = await store.listRaw('projects', { ...query, cursor: raw.nextCursor });
+        expect((JSON.parse(next.itemsJson) as Doc[]).map((doc) => doc.id)).toEqual((await store.list('projects', { ...query, cursor: page.nextCursor })).items.map((doc) => doc.id));
+        const doc = (await store.get('projects', 'p4')) as Doc;
+        const rawDoc = await store.getRaw('projects', 'p4');
+        expect(rawDoc && JSON.parse(rawDoc.json)).toEqual(doc);
+        expect(rawDoc).toMatchObject({ status: 'published', version: 1, checksum: doc.metadata.checksum });
+        expect(await store.getRaw('projects', 'nothing')).toBeNull();
+        await service.update('projects', 'p6', { title: 'Moved on' }, apiActor);
+        expect((await store.listRaw('projects', query)).revision).not.toBe(raw.revision);
+      });
+
       it('rejects a forged cursor and an out-of-range limit', async () => {
         expect(await codeOf(service.list('projects', { cursor: 'not-a-cursor' }, editor))).toBe('VALIDATION_FAILED');
         expect(await codeOf(service.list('projects', { limit: 101 }, editor))).toBe('VALIDATION_FAILED');

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createToolRunner } from '../../src/mcp/call-tool.js';
 import { createMcpHttpEndpoint } from '../../src/mcp/http-endpoint.js';
+import { fromWebRequest } from '../../src/mcp/incoming.js';
 import { allTools } from '../../src/mcp/tools/index.js';
 import { ContentService } from '../../src/service/content-service.js';
 import { JsonStore } from '../../src/store/json/json-store.js';
@@ -55,7 +56,7 @@ afterEach(async () => {
 });
 
 async function both(body: unknown, role: 'read' | 'write' = 'write', headers: Record<string, string> = {}) {
-  const [a, b] = [await fast.handle(request(body, headers), role), await sdk.handle(request(body, headers), role)];
+  const [a, b] = [await fast.handle(fromWebRequest(request(body, headers)), role), await sdk.handle(fromWebRequest(request(body, headers)), role)];
   return { fast: { status: a.status, type: a.headers.get('content-type'), body: await a.text() }, sdk: { status: b.status, type: b.headers.get('content-type'), body: await b.text() } };
 }
 
@@ -85,6 +86,22 @@ describe('the fast lane answers as the SDK does', () => {
     const { fast: a, sdk: b } = await both(call(1, 'update_project', { id: 'x', expectedVersion: 1, changes: {} }), 'read');
     expect(a).toEqual(b);
     expect(JSON.parse(a.body).error.code).toBe(-32602);
+  });
+
+  it('leaves a 2026-07-28 request to the SDK', async () => {
+    const modern = {
+      ...call(12, 'get_project', { id: 'law-firm-rag-knowledge-base' }),
+      params: {
+        name: 'get_project',
+        arguments: { id: 'law-firm-rag-knowledge-base' },
+        _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 't', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} },
+      },
+    };
+    const headers = { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': 'get_project' };
+    const { fast: a, sdk: b } = await both(modern, 'write', headers);
+    expect(fast.served.fastLane).toBe(0);
+    expect(a.status).toBe(b.status);
+    expect(JSON.parse(a.body).result?.structuredContent).toEqual(JSON.parse(b.body).result?.structuredContent);
   });
 
   it('leaves requests it does not own to the SDK: missing Accept, an unsupported version', async () => {

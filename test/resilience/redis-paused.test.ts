@@ -62,9 +62,11 @@ describe('Redis paused longer than the timeout', () => {
     const before = await timed(`${server.url}/api/projects/paused-probe`, { headers: { Authorization: `Bearer ${WRITE_TOKEN}` } });
     expect(before.status).toBe(200);
     await redis.pause(4_000);
-    const reads = [];
-    const during = [];
-    for (let index = 0; index < 8; index += 1) {
+    const pauseEnds = Date.now() + 4_000;
+    const reads: Awaited<ReturnType<typeof timed>>[] = [];
+    const during: Awaited<ReturnType<typeof timed>>[] = [];
+    // Requests made well inside the pause: each is answered within the budget, never by Redis.
+    for (let index = 0; Date.now() < pauseEnds - 2 * (TIMEOUT_MS + 200); index += 1) {
       reads.push(await timed(`${server.url}/api/projects/paused-probe`, { headers: { Authorization: `Bearer ${WRITE_TOKEN}` } }));
       during.push(
         await timed(`${server.url}/api/projects/paused-probe`, {
@@ -74,9 +76,8 @@ describe('Redis paused longer than the timeout', () => {
         }),
       );
     }
-    const failures = during.filter((r) => r.status !== 200);
-    expect(failures.length).toBeGreaterThan(0);
-    for (const failure of failures) {
+    expect(reads.length).toBeGreaterThan(0);
+    for (const failure of during) {
       expect(failure.status).toBe(503);
       expect(failure.body.error.code).toBe('STORE_UNAVAILABLE');
       expect(failure.ms).toBeLessThan(TIMEOUT_MS + 1_000);
@@ -84,7 +85,7 @@ describe('Redis paused longer than the timeout', () => {
     // Reads of a document read before were answered from the last good copy, marked stale, in time.
     for (const read of reads) {
       expect(read.status).toBe(200);
-      expect(read.stale).toMatch(/last good answer/);
+      expect(String(read.stale)).toMatch(/last good answer/);
       expect(read.body.data.title).toBe(before.body.data.title);
       expect(read.ms).toBeLessThan(TIMEOUT_MS + 1_000);
     }

@@ -13,6 +13,9 @@ const FAST_POLL_MS = 1_000;
 const SLOW_POLL_MS = 3_000;
 const HIDDEN_POLL_MS = 15_000;
 const AUDIT_LIMIT = 20;
+const GET_TIMEOUT_MS = 10_000;
+/** A stage move that switches the authoritative store waits for every instance, behind a fence. */
+const POST_TIMEOUT_MS = 60_000;
 const COLLECTIONS = ['projects', 'resources'];
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,127}$/;
 
@@ -134,21 +137,28 @@ const session = {
   noMigration: null,
 };
 
-async function request(path, { method = 'GET', body, token = session.token, allowStatus = [] } = {}) {
+async function request(path, { method = 'GET', body, token = session.token, allowStatus = [], timeoutMs = method === 'GET' ? GET_TIMEOUT_MS : POST_TIMEOUT_MS } = {}) {
   const headers = { Accept: 'application/json', 'X-Client-Id': CLIENT_ID };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A request that never answers would otherwise stall the polling loop behind it for good.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
   let response;
-  try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' });
-  } catch {
-    throw new ApiError(0, 'NETWORK', 'The server did not answer. Is it running?');
-  }
   let payload = null;
   try {
-    payload = await response.json();
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit', signal: abort.signal });
+    try {
+      payload = await response.json();
+    } catch {
+      payload = null;
+    }
   } catch {
-    payload = null;
+    throw abort.signal.aborted
+      ? new ApiError(0, 'TIMEOUT', `The server did not answer ${path} within ${timeoutMs / 1000} s.`)
+      : new ApiError(0, 'NETWORK', 'The server did not answer. Is it running?');
+  } finally {
+    clearTimeout(timer);
   }
   if (allowStatus.includes(response.status) && payload) return payload;
   if (!response.ok || (payload && payload.success === false)) {
@@ -206,6 +216,9 @@ async function refresh() {
   refreshing = (async () => {
     try {
       await loadAll();
+    } catch (error) {
+      // A bug here must not stop the polling; the console (and the browser test) still see it.
+      console.error('dashboard refresh failed', error);
     } finally {
       refreshing = null;
     }
@@ -495,7 +508,7 @@ function renderCollections([data, noMigration]) {
   target.replaceChildren();
   $('collections-note').textContent = '';
   if (noMigration) {
-    target.append(h('p', { className: 'empty', text: noMigration }));
+    target.append(h('p', { className: 'empty', text: `This server has no migration to show: ${noMigration}` }));
     return;
   }
   if (!data) {
@@ -684,25 +697,26 @@ function planAction(kind) {
   const collections = targetCollections().map((name) => [name, view.status?.collections?.[name]]);
   switch (kind) {
     case 'backfill':
-      return { title: `Backfill ${label}?`, body: 'Copies every document from the JSON files into Redis. It never overwrites a newer document and resumes from its checkpoint.', confirm: 'Start backfill', path: 'backfill', body_: { collection } };
+      return { title: `Backfill ${label}?`, description: 'Copies every document from the JSON files into Redis. It never overwrites a newer document and resumes from its checkpoint.', confirm: 'Start backfill', path: 'backfill', payload: { collection } };
     case 'verify':
-      return { title: `Verify ${label}?`, body: 'Compares every id in both stores by checksum. Differences go to the repair queue.', confirm: 'Start verify', path: 'verify', body_: { collection } };
+      return { title: `Verify ${label}?`, description: 'Compares every id in both stores by checksum. Differences go to the repair queue.', confirm: 'Start verify', path: 'verify', payload: { collection } };
     case 'repair':
-      return { title: `Repair ${label}?`, body: 'Copies each queued id from the authoritative store to the other one.', confirm: 'Start repair', path: 'repair', body_: { collection } };
+      return { title: `Repair ${label}?`, description: 'Copies each queued id from the authoritative store to the other one.', confirm: 'Start repair', path: 'repair', payload: { collection } };
     case 'pause':
-      return { title: 'Pause background work?', body: 'Running backfill, verify and repair jobs stop at their next batch, for both collections. Reads and writes go on.', confirm: 'Pause', path: 'pause', body_: {} };
+      return { title: 'Pause background work?', description: 'Running backfill, verify and repair jobs stop at their next batch, for both collections. Reads and writes go on.', confirm: 'Pause', path: 'pause', payload: {} };
     case 'resume':
-      return { title: 'Resume background work?', body: 'Jobs stopped by the pause start again from their checkpoints.', confirm: 'Resume', path: 'resume', body_: {} };
+      return { title: 'Resume background work?', description: 'Jobs stopped by the pause start again from their checkpoints.', confirm: 'Resume', path: 'resume', payload: {} };
     case 'advance':
     case 'rollback': {
       const verb = kind === 'advance' ? 'Advance' : 'Roll back';
       const percentText = stage === 'live' ? ` at ${readPercent}% of reads from Redis` : '';
+      const switchesStore = collections.some(([, c]) => c && authorityChanges(c.stage, stage));
       const notes = collections.map(([name, c]) => (c ? `${name}: ${c.stage}${c.stage === 'live' ? ` (${c.readPercent}%)` : ''} to ${stage}${stage === 'live' ? ` (${readPercent}%)` : ''}` : name));
-      if (collections.some(([, c]) => c && authorityChanges(c.stage, stage))) notes.push('This switches the authoritative store. Writes are fenced for a couple of seconds while every instance follows.');
+      if (switchesStore) notes.push('This switches the authoritative store. Writes are fenced for a couple of seconds while every instance follows.');
       if (force) notes.push('Forced: the guards are overridden, and the move is audited as forced.');
-      const body = { stage, collection, force };
-      if (stage === 'live') body.readPercent = readPercent;
-      return { title: `${verb} ${label} to ${stage}${percentText}?`, body: kind === 'advance' ? 'The move is guarded: the server refuses it, and says why, while earlier work is unfinished.' : 'Rolling back is refused while the JSON files lack writes that Redis took.', notes, confirm: verb, danger: kind === 'rollback' || force, path: kind, body_: body };
+      const payload = { stage, collection, force };
+      if (stage === 'live') payload.readPercent = readPercent;
+      return { title: `${verb} ${label} to ${stage}${percentText}?`, description: kind === 'advance' ? 'The move is guarded: the server refuses it, and says why, while earlier work is unfinished.' : 'Rolling back is refused while the JSON files lack writes that Redis took.', notes, switchesStore, confirm: verb, danger: kind === 'rollback' || force, path: kind, payload };
     }
     default:
       throw new Error(`unknown action ${kind}`);
@@ -716,8 +730,13 @@ function describeStages(status) {
   }).filter(Boolean).join('; ');
 }
 
+let actionSeq = 0;
+
 function showResult(tone, title, message) {
   const target = $('action-result');
+  if (tone === 'pending') actionSeq += 1;
+  // Lets a test (or anyone reading the DOM) tell this action's answer from the previous one's.
+  target.dataset.seq = String(actionSeq);
   target.hidden = false;
   target.className = `result result-${tone}`;
   target.replaceChildren(h('strong', { className: 'result-title', text: title }), message ? h('p', { className: 'result-msg', text: message }) : null);
@@ -730,12 +749,10 @@ async function runAction(kind, button) {
   view.actionInFlight = true;
   syncControls();
   button.setAttribute('aria-busy', 'true');
-  const slow = (kind === 'advance' || kind === 'rollback') && plan.notes?.some((note) => note.startsWith('This switches'));
-  showResult('pending', `${plan.confirm}…`, slow ? 'Switching the authoritative store: this takes a couple of seconds.' : null);
+  showResult('pending', `${plan.confirm}…`, plan.switchesStore ? 'Switching the authoritative store: this takes a couple of seconds.' : null);
   schedule(FAST_POLL_MS);
   try {
-    const payload = await request(`/api/admin/migration/${plan.path}`, { method: 'POST', body: plan.body_ });
-    const data = payload.data;
+    const { data } = await request(`/api/admin/migration/${plan.path}`, { method: 'POST', body: plan.payload });
     if (data?.job) {
       showResult('ok', `${kind[0].toUpperCase()}${kind.slice(1)} started`, `Job ${data.job.key} is running; its progress shows on the collections.`);
     } else {
@@ -770,7 +787,7 @@ async function runAction(kind, button) {
 function confirmDialog(plan) {
   const dialog = $('confirm-dialog');
   $('confirm-title').textContent = plan.title;
-  $('confirm-body').textContent = plan.body;
+  $('confirm-body').textContent = plan.description;
   const notes = $('confirm-notes');
   notes.replaceChildren(...(plan.notes ?? []).map((note) => h('li', { text: note })));
   notes.hidden = !plan.notes?.length;
@@ -797,8 +814,11 @@ function confirmDialog(plan) {
   });
 }
 
+let historyRequest = 0;
+
 async function openHistory(collection, id) {
   if (!COLLECTIONS.includes(collection) || !ID_PATTERN.test(id)) return;
+  const ticket = ++historyRequest;
   const dialog = $('history-dialog');
   const body = $('history-body');
   $('history-title').textContent = `History of ${id}`;
@@ -806,6 +826,8 @@ async function openHistory(collection, id) {
   if (!dialog.open) dialog.showModal();
   const base = `/api/${collection}/${encodeURIComponent(id)}`;
   const [current, history] = await Promise.allSettled([request(base), request(`${base}/history?limit=20`)]);
+  // Another document was clicked meanwhile; its answer owns the panel.
+  if (ticket !== historyRequest) return;
   body.replaceChildren();
   if (current.status === 'fulfilled') {
     const doc = current.value.data;

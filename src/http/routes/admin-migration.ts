@@ -15,6 +15,7 @@ import { parseInput } from '../../service/validation.js';
 import type { AppEnv } from '../app-env.js';
 import { requireRole } from '../auth.js';
 import { okBody } from '../envelope.js';
+import { actorOf } from '../request-context.js';
 
 const target = z.enum([...COLLECTIONS, 'all']).default('all');
 const jobBody = z.strictObject({ collection: target, dryRun: z.boolean().optional(), restart: z.boolean().optional(), force: z.boolean().optional() });
@@ -58,23 +59,23 @@ export function adminMigrationRoutes(engine: MigrationEngine, jobs: JobRunner): 
 
   routes.post('/migration/advance', async (c) => {
     const change = parseInput(stageBody, await body(c), 'the advance request');
-    await engine.advance({ ...change, actor: { ...c.get('actor'), source: 'admin' } });
+    await engine.advance({ ...change, actor: actorOf(c, 'admin') });
     return c.json(okBody(await status(), meta(c.get('requestId'))));
   });
 
   routes.post('/migration/rollback', async (c) => {
     const change = parseInput(stageBody, await body(c), 'the rollback request');
-    await engine.rollback({ ...change, actor: { ...c.get('actor'), source: 'admin' } });
+    await engine.rollback({ ...change, actor: actorOf(c, 'admin') });
     return c.json(okBody(await status(), meta(c.get('requestId'))));
   });
 
   routes.post('/migration/pause', async (c) => {
-    await engine.pause({ ...c.get('actor'), source: 'admin' });
+    await engine.pause(actorOf(c, 'admin'));
     return c.json(okBody(await status(), meta(c.get('requestId'))));
   });
 
   routes.post('/migration/resume', async (c) => {
-    await engine.resume({ ...c.get('actor'), source: 'admin' });
+    await engine.resume(actorOf(c, 'admin'));
     for (const job of jobs.paused()) {
       const collection = job.target as (typeof COLLECTIONS)[number] | 'all';
       jobs.start(job.kind, job.target, (onProgress) =>

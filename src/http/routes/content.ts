@@ -3,7 +3,6 @@
  * Anonymous callers read published content; the read token also reads drafts; writes need the
  * read-write token. Versions travel as ETags: a GET's ETag can be sent back in If-Match.
  */
-import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Collection, Doc } from '../../domain/collections.js';
@@ -14,6 +13,8 @@ import { parseInput } from '../../service/validation.js';
 import type { AppEnv } from '../app-env.js';
 import { assertRole } from '../auth.js';
 import { okBody } from '../envelope.js';
+import { actorOf } from '../request-context.js';
+import { fallbackOf } from '../../store/fallback-mark.js';
 import { readJsonObject } from '../json-body.js';
 import type { LastGood } from '../last-good.js';
 import { StoreUnavailableError } from '../../domain/errors.js';
@@ -36,15 +37,23 @@ const listQuerySchema = z.object({
 
 const versionSchema = z.coerce.number().int().min(0);
 
-function etagOf(doc: Doc): string {
-  return `W/"${doc.metadata.version}-${doc.metadata.checksum.slice(0, 16)}"`;
+function etagOf(doc: { version: number; checksum: string }): string {
+  return `W/"${doc.version}-${doc.checksum.slice(0, 16)}"`;
 }
 
-function listEtag(items: Doc[], total: number | null, nextCursor: string | null): string {
-  const hash = createHash('sha256');
-  for (const doc of items) hash.update(`${doc.id}:${doc.metadata.checksum};`);
-  hash.update(`${total}:${nextCursor}`);
-  return `W/"${hash.digest('base64url').slice(0, 27)}"`;
+/** Any page of a collection changes its ETag when the collection changes (the store's revision). */
+function listEtag(revision: string, search: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < search.length; index += 1) hash = Math.imul(hash ^ search.charCodeAt(index), 0x01000193) >>> 0;
+  return `W/"${revision}-${hash.toString(36)}"`;
+}
+
+/**
+ * The envelope around document JSON the store already holds as text: spliced, not parsed and
+ * serialized again, which is most of the cost of a read.
+ */
+function rawEnvelope(c: Context<AppEnv>, dataJson: string, meta: Record<string, unknown>): Response {
+  return c.body(`{"success":true,"data":${dataJson},"meta":${JSON.stringify(meta)}}`, 200, { 'Content-Type': 'application/json' });
 }
 
 /** If-Match carries the version: `W/"7-abc…"`, `"7-abc…"` or a bare `7`. */
@@ -101,7 +110,9 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
     const scoped = `${c.get('role') === 'anonymous' ? 'public' : 'token'}|${key}`;
     try {
       const value = await read();
-      options.lastGood.remember(scoped, value);
+      const fallback = fallbackOf(value);
+      if (fallback) c.header('X-Contentkv-Fallback', fallback);
+      else options.lastGood.remember(scoped, value);
       return value;
     } catch (error) {
       const last = error instanceof StoreUnavailableError ? options.lastGood.recall(scoped) : undefined;
@@ -115,45 +126,46 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
 
   routes.get('/', async (c) => {
     const query = parseInput(listQuerySchema, c.req.query(), 'the query');
-    const page = await readWithFallback(c, `${collection}?${new URL(c.req.url).search}`, () => service.list(collection, query, viewer(c)));
-    const etag = listEtag(page.items, page.total, page.nextCursor);
+    const search = new URL(c.req.url).search;
+    const page = await readWithFallback(c, `${collection}?${search}`, () => service.listRaw(collection, query, viewer(c)));
+    const etag = listEtag(page.revision, search);
     cacheHeaders(c);
     c.header('ETag', etag);
     if (notModified(c, etag)) return c.body(null, 304);
-    return c.json(okBody(page.items, meta(c, { total: page.total, limit: query.limit ?? 20, nextCursor: page.nextCursor })));
+    return rawEnvelope(c, page.itemsJson, meta(c, { total: page.total, limit: query.limit ?? 20, nextCursor: page.nextCursor }));
   });
 
   routes.get('/:id', async (c) => {
-    const doc = await readWithFallback(c, `${collection}/${c.req.param('id')}`, () => service.get(collection, c.req.param('id'), viewer(c)));
-    const etag = etagOf(doc);
+    const raw = await readWithFallback(c, `${collection}/${c.req.param('id')}`, () => service.getRaw(collection, c.req.param('id'), viewer(c)));
+    const etag = etagOf(raw);
     cacheHeaders(c);
     c.header('ETag', etag);
     if (notModified(c, etag)) return c.body(null, 304);
-    return c.json(okBody(doc, meta(c)));
+    return rawEnvelope(c, raw.json, meta(c));
   });
 
   routes.post('/', async (c) => {
     assertRole(c.get('role'), 'write');
     const body = await readJsonObject(c);
-    const { doc, duplicate } = await service.create(collection, body, c.get('actor'), writeOptions(c, undefined));
+    const { doc, duplicate } = await service.create(collection, body, actorOf(c), writeOptions(c, undefined));
     const created = doc as Doc;
     c.header('Location', `/api/${collection}/${created.id}`);
-    c.header('ETag', etagOf(created));
+    c.header('ETag', etagOf(created.metadata));
     return c.json(okBody(created, meta(c, duplicate ? { duplicate } : {})), duplicate ? 200 : 201);
   });
 
   routes.patch('/:id', async (c) => {
     assertRole(c.get('role'), 'write');
     const { expectedVersion, ...patch } = await readJsonObject(c);
-    const outcome = await service.update(collection, c.req.param('id'), patch, c.get('actor'), writeOptions(c, expectedVersionOf(c, expectedVersion)));
-    if (outcome.doc) c.header('ETag', etagOf(outcome.doc));
+    const outcome = await service.update(collection, c.req.param('id'), patch, actorOf(c), writeOptions(c, expectedVersionOf(c, expectedVersion)));
+    if (outcome.doc) c.header('ETag', etagOf(outcome.doc.metadata));
     return c.json(okBody(outcome.doc, meta(c, outcome.duplicate ? { duplicate: true } : {})));
   });
 
   routes.delete('/:id', async (c) => {
     assertRole(c.get('role'), 'write');
     const id = c.req.param('id');
-    const outcome = await service.delete(collection, id, c.get('actor'), writeOptions(c, expectedVersionOf(c, undefined)));
+    const outcome = await service.delete(collection, id, actorOf(c), writeOptions(c, expectedVersionOf(c, undefined)));
     return c.json(okBody({ id, deleted: true, version: outcome.version }, meta(c, outcome.duplicate ? { duplicate: true } : {})));
   });
 
@@ -166,7 +178,7 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
   routes.post('/:id/restore', async (c) => {
     assertRole(c.get('role'), 'write');
     const body = parseInput(z.strictObject({ version: z.number().int().min(1), expectedVersion: z.number().int().min(0).optional() }), await readJsonObject(c), 'the restore request');
-    const outcome = await service.restore(collection, c.req.param('id'), body.version, c.get('actor'), writeOptions(c, expectedVersionOf(c, body.expectedVersion)));
+    const outcome = await service.restore(collection, c.req.param('id'), body.version, actorOf(c), writeOptions(c, expectedVersionOf(c, body.expectedVersion)));
     return c.json(okBody(outcome.doc, meta(c)));
   });
 

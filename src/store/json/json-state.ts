@@ -9,6 +9,7 @@
  *   .contentkv/meta.json            schema version, tombstones, recent operation ids, counters
  *   .contentkv/history/<c>/<id>.json  previous versions of one document, bounded
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { AuditEntry } from '../../domain/audit.js';
@@ -65,6 +66,12 @@ export class JsonFiles {
     const path = this.path(name);
     await writeFileAtomic(path, `${JSON.stringify(contents, null, 2)}\n`);
     this.cache.set(name, { stamp: await fileStamp(path), value });
+  }
+
+  /** A token that changes whenever the file was replaced or edited (its stamp, hashed). */
+  revision(name: string): string {
+    const stamp = this.cache.get(name)?.stamp ?? 'none';
+    return createHash('sha1').update(stamp).digest('base64url').slice(0, 12);
   }
 
   collection(collection: Collection): Promise<CollectionState> {

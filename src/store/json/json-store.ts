@@ -13,10 +13,11 @@ import { counterFields, toAuditStats } from '../audit-stats.js';
 import { matchesQuery } from '../matching.js';
 import { decodeCursor, encodeCursor, idOfMember, sortMember } from '../ordering.js';
 import type {
-  AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
+  AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
 } from '../port.js';
 import { isReadOnlyFsError, isWritableDirectory } from './files.js';
 import { JsonFiles, type MetaFile } from './json-state.js';
+import { itemsJsonOf, rawOf } from '../raw-json.js';
 import { DirectoryLock } from './lock.js';
 
 export interface JsonStoreOptions {
@@ -98,6 +99,16 @@ export class JsonStore implements ContentStore {
       else if (nextCursor === null) nextCursor = encodeCursor(sortMember(items[items.length - 1] as Doc));
     }
     return { items, total, nextCursor };
+  }
+
+  async getRaw(collection: Collection, id: string): Promise<RawDoc | null> {
+    const doc = await this.get(collection, id);
+    return doc ? rawOf(doc) : null;
+  }
+
+  async listRaw(collection: Collection, query: ListQuery): Promise<RawPage> {
+    const page = await this.list(collection, query);
+    return { itemsJson: itemsJsonOf(page.items), total: page.total, nextCursor: page.nextCursor, revision: this.files.revision(`${collection}.json`) };
   }
 
   async head(collection: Collection, id: string): Promise<Head> {

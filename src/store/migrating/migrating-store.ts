@@ -10,7 +10,7 @@
 import type { AuditEntry, AuditStats } from '../../domain/audit.js';
 import type { Collection, Doc } from '../../domain/collections.js';
 import { ReadOnlyError, StoreUnavailableError } from '../../domain/errors.js';
-import { noteFallback } from '../../observability/request-notes.js';
+import { markFallback } from '../fallback-mark.js';
 import type { RepairQueue } from '../../migration/repair-queue.js';
 import type { ShadowComparer } from '../../migration/shadow-compare.js';
 import type { StageView } from '../../migration/stage-view.js';
@@ -18,7 +18,7 @@ import { BEHAVIOUR, writesJson, type Stage, type StoreName } from '../../migrati
 import { servedByRedis } from '../../migration/sticky.js';
 import type { JsonStore } from '../json/json-store.js';
 import type {
-  AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
+  AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
 } from '../port.js';
 import type { RedisStore } from '../redis/redis-store.js';
 
@@ -96,15 +96,15 @@ export class MigratingStore implements ContentStore {
     } catch (error) {
       const stage = this.stageOf(c);
       if (!(error instanceof StoreUnavailableError) || from !== 'redis' || !(stage === 'live' || stage === 'rampdown')) throw error;
-      noteFallback('json: Redis is unavailable, so this was read from the JSON files, which this stage keeps current');
-      return this.timed('json', () => work(this.stores.json));
+      const result = await this.timed('json', () => work(this.stores.json));
+      return markFallback(result, 'json: Redis is unavailable, so this was read from the JSON files, which this stage keeps current');
     }
   }
 
   async get(c: Collection, id: string): Promise<Doc | null> {
     const from = this.readSource(c, id);
     const doc = await this.read(c, from, (store) => store.get(c, id));
-    if (BEHAVIOUR[this.stageOf(c)].compares) this.options.comparer.maybeCompare(c, id, doc, from);
+    if (BEHAVIOUR[this.stageOf(c)].compares) this.options.comparer.maybeCompare(c, id, doc?.metadata.checksum ?? null, from);
     return doc;
   }
 
@@ -126,6 +126,18 @@ export class MigratingStore implements ContentStore {
     // The cursor means the same in both stores, so only the query picks the store, not the page.
     const from = this.readSource(c, `list|${query.status}|${query.featured}|${query.tag}|${query.limit}`);
     return this.read(c, from, (store) => store.list(c, query));
+  }
+
+  async getRaw(c: Collection, id: string): Promise<RawDoc | null> {
+    const from = this.readSource(c, id);
+    const raw = await this.read(c, from, (store) => store.getRaw(c, id));
+    if (BEHAVIOUR[this.stageOf(c)].compares) this.options.comparer.maybeCompare(c, id, raw?.checksum ?? null, from);
+    return raw;
+  }
+
+  async listRaw(c: Collection, query: ListQuery): Promise<RawPage> {
+    const from = this.readSource(c, `list|${query.status}|${query.featured}|${query.tag}|${query.limit}`);
+    return this.read(c, from, (store) => store.listRaw(c, query));
   }
 
   async head(c: Collection, id: string): Promise<Head> {

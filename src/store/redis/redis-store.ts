@@ -10,9 +10,10 @@ import { SCHEMA_VERSION } from '../../domain/schema-version.js';
 import { counterFields, toAuditStats } from '../audit-stats.js';
 import { entryMs, pageAudit } from '../audit-paging.js';
 import { matchesQuery } from '../matching.js';
+import { itemsJsonOf } from '../raw-json.js';
 import { decodeCursor, encodeCursor, idOfMember } from '../ordering.js';
 import type {
-  AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
+  AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
 } from '../port.js';
 import type { RedisCommand, RedisDriver } from './driver.js';
 import { redisKeys, type RedisKeys } from './keys.js';
@@ -105,39 +106,60 @@ export class RedisStore implements ContentStore {
     return { doc: current, version: current?.metadata.version ?? Number(replyOf(tombstone) ?? 0) };
   }
 
+  async getRaw(c: Collection, id: string): Promise<RawDoc | null> {
+    const [reply] = await this.exec([['HMGET', this.keys.doc(c, id), 'doc', 'status', 'version', 'checksum']], true);
+    const [json, status, version, checksum] = (replyOf(reply) as (string | null)[] | null) ?? [];
+    return typeof json === 'string' ? { json, status: status ?? '', version: Number(version), checksum: checksum ?? '' } : null;
+  }
+
   async list(c: Collection, query: ListQuery): Promise<Page<Doc>> {
+    const raw = await this.listRaw(c, query);
+    return { items: JSON.parse(raw.itemsJson) as Doc[], total: raw.total, nextCursor: raw.nextCursor };
+  }
+
+  /**
+   * A page as JSON text. First round trip: the cache generation, the cached page (first pages
+   * only) and the index ranges and counts; second: the documents, read and cached by readPage.
+   */
+  async listRaw(c: Collection, query: ListQuery): Promise<RawPage> {
     const plan = planList(this.keys, c, query);
     const after = query.cursor ? decodeCursor(query.cursor) : null;
     const cacheable = this.cacheTtl > 0 && after === null && !plan.postFilter;
     const field = `${query.status}|${query.featured ?? ''}|${query.tag?.toLowerCase() ?? ''}|${query.limit}`;
     const fetch = plan.postFilter ? Math.max(query.limit * 2, 50) : query.limit + 1;
     const commands: RedisCommand[] = [
-      ...(cacheable ? [['HGET', this.keys.cache(c), field], ['GET', this.keys.cacheGeneration(c)]] : []) as RedisCommand[],
+      ['GET', this.keys.cacheGeneration(c)],
+      ...(cacheable ? [['HGET', this.keys.cache(c), field] as RedisCommand] : []),
       ...plan.ranges.map((range) => rangeCommand(range, after, fetch)),
       ...(plan.postFilter ? [] : plan.ranges.map(countCommand)),
     ];
     const replies = (await this.exec(commands, true)).map(replyOf);
-    const offset = cacheable ? 2 : 0;
-    if (cacheable && typeof replies[0] === 'string') return JSON.parse(replies[0]) as Page<Doc>;
+    const revision = `g${String(replies[0] ?? '0')}`;
+    const offset = cacheable ? 2 : 1;
+    if (cacheable && typeof replies[1] === 'string') return { ...decodeCachedPage(replies[1]), revision };
     const members = mergeRanges(plan.ranges, replies.slice(offset, offset + plan.ranges.length));
 
-    if (plan.postFilter) return this.filteredPage(c, query, plan, members, fetch);
+    if (plan.postFilter) {
+      const page = await this.filteredPage(c, query, plan, members, fetch);
+      return { itemsJson: itemsJsonOf(page.items), total: null, nextCursor: page.nextCursor, revision };
+    }
 
     const total = replies.slice(offset + plan.ranges.length).reduce<number>((sum, n) => sum + Number(n), 0);
     const pageMembers = members.slice(0, query.limit);
     const nextCursor = members.length > query.limit ? encodeCursor(pageMembers[pageMembers.length - 1] as string) : null;
     const ids = pageMembers.map(idOfMember);
     if (!cacheable) {
-      const docs = await this.getMany(c, ids);
-      return { items: docs.filter((doc): doc is Doc => doc !== null), total, nextCursor };
+      const docs = await this.exec(ids.map((id) => ['HGET', this.keys.doc(c, id), 'doc']), true);
+      const texts = docs.map(replyOf).filter((doc): doc is string => typeof doc === 'string');
+      return { itemsJson: `[${texts.join(',')}]`, total, nextCursor, revision };
     }
     // The second round trip reads the documents and fills the cache in one script.
-    const [page] = await this.exec([
+    const [items] = await this.exec([
       evalsha(SCRIPTS.readPage, [this.keys.cache(c), this.keys.cacheGeneration(c), ...ids.map((id) => this.keys.doc(c, id))], [
-        String(replies[1] ?? '0'), field, this.cacheTtl, total, nextCursor ?? '',
+        String(replies[0] ?? '0'), field, this.cacheTtl, total, nextCursor ?? '',
       ]),
     ], false, true);
-    return JSON.parse(String(replyOf(page))) as Page<Doc>;
+    return { itemsJson: String(replyOf(items)), total, nextCursor, revision };
   }
 
   /**
@@ -253,6 +275,14 @@ export class RedisStore implements ContentStore {
     replyOf(reply);
     return performance.now() - started;
   }
+}
+
+/** A cached page is "<total>\n<next cursor>\n<items JSON>" (see readPage.lua). */
+function decodeCachedPage(text: string): Omit<RawPage, 'revision'> {
+  const first = text.indexOf('\n');
+  const second = text.indexOf('\n', first + 1);
+  const cursor = text.slice(first + 1, second);
+  return { total: Number(text.slice(0, first)), nextCursor: cursor === '' ? null : cursor, itemsJson: text.slice(second + 1) };
 }
 
 function parseDoc(reply: unknown): Doc | null {

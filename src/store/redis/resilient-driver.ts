@@ -1,6 +1,8 @@
 /**
  * The policies around every Redis call (cockatiel), as one driver wrapping another:
- *   - a time budget per batch that covers every attempt, so no request waits longer than it;
+ *   - a time budget per batch that covers every attempt, so no request waits longer than it
+ *     (each attempt also has its own deadline in the transport, so a Redis that stops
+ *     answering counts as a failure for the breaker instead of an attempt left pending);
  *   - retries with exponential backoff and jitter, for batches that are safe to send twice
  *     (reads, scripts keyed by an operation id) or that surely never reached Redis;
  *   - a circuit breaker per endpoint: after consecutive failures it fails calls at once, then
@@ -54,7 +56,8 @@ export class ResilientDriver implements RedisDriver {
       for (const listener of this.listeners) listener(nameOf(state));
     });
     const backoff = new ExponentialBackoff({ initialDelay: 25, maxDelay: Math.max(50, options.timeoutMs / 4) });
-    const budget = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+    // abortOnReturn off: aborting the signal of every successful call allocates an exception each time.
+    const budget = timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
     const retryAll = retry(outage, { maxAttempts: Math.max(0, options.attempts - 1), backoff });
     const retryUnsent = retry(handleWhen((error) => error instanceof RedisUnavailableError && !error.maybeApplied), { maxAttempts: Math.max(0, options.attempts - 1), backoff });
     this.safePolicy = wrap(budget, retryAll, this.breaker);

@@ -14,7 +14,11 @@ export interface TcpDriverOptions {
   url?: string;
   /** Cluster seed nodes as `host:port`; when given, `url` is ignored. */
   clusterNodes?: string[];
-  /** Milliseconds before a command fails. */
+  /**
+   * Milliseconds before a batch fails. Inside ResilientDriver this is what lets the circuit
+   * breaker count a Redis that stops answering as a failure; the policy's budget bounds the
+   * whole call, retries included.
+   */
   commandTimeoutMs?: number;
   /** Milliseconds to wait for a connection. */
   connectTimeoutMs?: number;
@@ -64,11 +68,11 @@ export class TcpDriver implements RedisDriver {
   private readonly client: RedisClientType | RedisClusterType;
   private connecting: Promise<void> | null = null;
   private readonly connectTimeoutMs: number;
-  private readonly commandTimeoutMs: number;
+  private readonly commandTimeoutMs: number | null;
 
   constructor(private readonly options: TcpDriverOptions) {
     this.endpoint = redactedEndpoint(options);
-    this.commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? null;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
     const socket = {
       connectTimeout: this.connectTimeoutMs,
@@ -77,6 +81,9 @@ export class TcpDriver implements RedisDriver {
     };
     // RESP2 keeps replies in the shape the store reads (flat arrays); node-redis 6 defaults to RESP3.
     const clientOptions = {
+      // node-redis 6 arms an AbortSignal timer for every command (5 s by default); the batch
+      // deadline here, or the ResilientDriver's time budget, already bounds the wait.
+      commandOptions: { timeout: 0 },
       disableOfflineQueue: true,
       commandsQueueMaxLength: 10_000,
       socket,
@@ -126,16 +133,17 @@ export class TcpDriver implements RedisDriver {
     if (!this.client.isReady) throw new RedisUnavailableError(`not connected to ${this.endpoint} (reconnecting)`, false);
     this.batches += 1;
     const args = (command: RedisCommand) => command.map(String);
-    const timeout = { timeout: this.commandTimeoutMs };
     const sends = commands.map((command) =>
       this.kind === 'redis-cluster'
-        ? (this.client as RedisClusterType).sendCommand(routingKey(command), false, args(command), timeout)
-        : (this.client as RedisClientType).sendCommand(args(command), timeout),
+        ? (this.client as RedisClusterType).sendCommand(routingKey(command), false, args(command))
+        : (this.client as RedisClientType).sendCommand(args(command)),
     );
     // node-redis times a command out only until it is written; a frozen server would hold it
     // forever, so the batch as a whole has a deadline. Late replies are discarded by node-redis.
     try {
-      return (await withDeadline(Promise.allSettled(sends), this.commandTimeoutMs, `Redis did not answer within ${this.commandTimeoutMs} ms`)).map(asResult);
+      const settled = Promise.allSettled(sends);
+      const results = this.commandTimeoutMs === null ? await settled : await withDeadline(settled, this.commandTimeoutMs, `Redis did not answer within ${this.commandTimeoutMs} ms`);
+      return results.map(asResult);
     } catch (error) {
       if (error instanceof RedisUnavailableError) throw error;
       // Refused before sending: nothing reached Redis. Anything else may have been executed.
