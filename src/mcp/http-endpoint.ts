@@ -48,6 +48,8 @@ function rpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
 }
 
+export type McpHttpEndpoint = ReturnType<typeof createMcpHttpEndpoint>;
+
 export function createMcpHttpEndpoint(options: McpHttpOptions) {
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const partsByRole: Record<McpRole, ServerParts> = {

@@ -2,10 +2,9 @@
  * An MCP request as the endpoint needs it: its method, headers and body, and the web Request for
  * the SDK's paths. On Node the headers and body are read straight from the IncomingMessage, so
  * the fast lane never builds a web Request or pulls the body through web streams; elsewhere
- * (serverless runtimes) the web Request is used.
+ * (serverless runtimes) the web Request is used. Either way the body is bounded while it is read.
  */
 import type { IncomingMessage } from 'node:http';
-import { readRequestBody } from '@modelcontextprotocol/server';
 
 export type BodyRead = { tooLarge: true } | { tooLarge: false; text: string };
 
@@ -49,11 +48,31 @@ export function fromNode(incoming: IncomingMessage, request: () => Request): Mcp
   };
 }
 
+async function readWebBody(request: Request, limitBytes: number): Promise<BodyRead> {
+  if (Number(request.headers.get('content-length') ?? Number.NaN) > limitBytes || !request.body) {
+    return request.body ? { tooLarge: true } : { tooLarge: false, text: '' };
+  }
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limitBytes) {
+      await reader.cancel();
+      return { tooLarge: true };
+    }
+    chunks.push(value);
+  }
+  return { tooLarge: false, text: Buffer.concat(chunks, size).toString('utf8') };
+}
+
 export function fromWebRequest(request: Request): McpIncoming {
   return {
     method: request.method,
     header: (name) => request.headers.get(name) ?? undefined,
-    readBody: (limitBytes) => readRequestBody(request, limitBytes),
+    readBody: (limitBytes) => readWebBody(request, limitBytes),
     request: () => request,
   };
 }

@@ -92,22 +92,34 @@ export async function backfill(options: BackfillOptions): Promise<JobProgress> {
   };
 
   await checkpoint('running');
+  // Two batches in flight: the next is read and encoded while Redis applies the previous. Each
+  // checkpoint is still recorded only after its own batch was acknowledged, and in order.
+  let previous: Promise<void> = Promise.resolve();
+  let readCursor = cursor;
   try {
     for (;;) {
-      if (await options.shouldPause?.()) return await checkpoint('paused');
-      const page = await policy.execute(() => source.manifest(c, cursor, batchSize));
-      if (page.entries.length > 0) {
-        const docs = await policy.execute(() => source.getMany(c, page.entries.map((entry) => entry.id)));
-        const items: ReplicaItem[] = docs.filter((doc): doc is Doc => doc !== null).map((doc) => ({ id: doc.id, doc }));
-        if (options.dryRun) await countWouldCopy(target, c, items, counts);
-        else await copyBatch(target, c, items, policy, state, counts);
-        processed += page.entries.length;
+      if (await options.shouldPause?.()) {
+        await previous;
+        return await checkpoint('paused');
       }
-      cursor = page.cursor;
-      if (cursor === null) return await checkpoint('done');
-      await checkpoint('running');
+      const page = await policy.execute(() => source.manifest(c, readCursor, batchSize));
+      readCursor = page.cursor;
+      const docs = page.entries.length > 0 ? await policy.execute(() => source.getMany(c, page.entries.map((entry) => entry.id))) : [];
+      const items: ReplicaItem[] = docs.filter((doc): doc is Doc => doc !== null).map((doc) => ({ id: doc.id, doc }));
+      const copying = items.length === 0 ? Promise.resolve() : options.dryRun ? countWouldCopy(target, c, items, counts) : copyBatch(target, c, items, policy, state, counts);
+      await previous;
+      previous = copying.then(async () => {
+        processed += page.entries.length;
+        cursor = page.cursor;
+        if (cursor !== null) await checkpoint('running');
+      });
+      if (page.cursor === null) {
+        await previous;
+        return await checkpoint('done');
+      }
     }
   } catch (error) {
+    await previous.catch(() => undefined);
     return checkpoint('failed', error instanceof Error ? error.message : String(error));
   }
 }

@@ -13,7 +13,7 @@ import { dashboardRoutes } from '../http/routes/dashboard.js';
 import { AlertManager } from '../alerts/alert-manager.js';
 import { WebhookSender } from '../alerts/webhook.js';
 import { createToolRunner } from '../mcp/call-tool.js';
-import { createMcpHttpEndpoint } from '../mcp/http-endpoint.js';
+import type { McpHttpEndpoint } from '../mcp/http-endpoint.js';
 import { allTools } from '../mcp/tools/index.js';
 import type { MigrationStatusSource, ToolDeps } from '../mcp/tool.js';
 import { JobRunner } from '../migration/jobs.js';
@@ -77,7 +77,12 @@ export async function createRuntime({ config, logger, writeToken, metrics = new 
   const migration = migrationStatusSource(stores, metrics);
   const toolDeps: ToolDeps = { service, migration };
   const runner = createToolRunner({ metrics, onUnexpected: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') });
-  const mcp = createMcpHttpEndpoint({ tools: allTools(), deps: toolDeps, runner, onError: (error) => logger.warn({ err: error }, 'MCP request failed') });
+  // The MCP SDK takes as long to load as the rest of the server: load it with the first MCP request.
+  let mcpEndpoint: Promise<McpHttpEndpoint> | null = null;
+  const mcp = () =>
+    (mcpEndpoint ??= import('../mcp/http-endpoint.js').then(({ createMcpHttpEndpoint }) =>
+      createMcpHttpEndpoint({ tools: allTools(), deps: toolDeps, runner, onError: (error) => logger.warn({ err: error }, 'MCP request failed') }),
+    ));
 
   const sources: HealthSource[] = [
     ...(stores.json ? [{ name: 'json', store: stores.json, required: stores.mode === 'json', writable: () => stores.json?.isWritable ?? false }] : []),
@@ -106,7 +111,7 @@ export async function createRuntime({ config, logger, writeToken, metrics = new 
     metrics,
     health: healthReporter(stores.mode, sources, async () => ({ migration: await migration.status().catch(() => null) })),
     allowedHosts: config.allowedHosts,
-    mcp: (request, role) => mcp.handle(request, role),
+    mcp: async (incoming, role) => (await mcp()).handle(incoming, role),
     metricsPublic: config.metricsPublic,
     admin: adminRoutes({ engine: stores.migration?.engine ?? null, jobs, alerts }),
     dashboard: dashboardRoutes(),
@@ -121,7 +126,7 @@ export async function createRuntime({ config, logger, writeToken, metrics = new 
     alerts,
     async close() {
       alerts.stop();
-      await mcp.close();
+      if (mcpEndpoint) await (await mcpEndpoint).close();
       await stores.close();
     },
   };

@@ -52,7 +52,7 @@ export interface OpenStoresOptions {
 export async function openStores(config: Config, logger: Logger, metrics: Metrics, options: OpenStoresOptions = {}): Promise<StoreSetup> {
   const useJson = !config.redis || hasJsonContent(config.dataDir);
   const json = useJson ? new JsonStore({ dir: config.dataDir }) : null;
-  const driver = config.redis ? createDriver(config.redis, config.resilience) : null;
+  const driver = config.redis ? await createDriver(config.redis, config.resilience) : null;
   const redis = driver ? new RedisStore({ driver, keyPrefix: config.keyPrefix }) : null;
 
   if (json && !redis) {

@@ -37,10 +37,10 @@ export async function deleteKeys(target: { url: string } | { clusterNodes: strin
   }
 }
 
-export function redisFixture(driver: () => RedisDriver, target: () => { url: string } | { clusterNodes: string[] }): () => Promise<StoreFixture> {
+export function redisFixture(driver: () => RedisDriver | Promise<RedisDriver>, target: () => { url: string } | { clusterNodes: string[] }): () => Promise<StoreFixture> {
   return async () => {
     const prefix = testPrefix();
-    const store = new RedisStore({ driver: driver(), keyPrefix: prefix });
+    const store = new RedisStore({ driver: await driver(), keyPrefix: prefix });
     return {
       store,
       async cleanup() {

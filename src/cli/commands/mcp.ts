@@ -3,15 +3,7 @@
  * this process itself, so it is trusted like the read-write token unless --read-only is given.
  * Logs go to stderr: stdout carries the protocol.
  */
-import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
-import { createToolRunner } from '../../mcp/call-tool.js';
-import { buildMcpServer, prepareTools } from '../../mcp/sdk-server.js';
-import { allTools, toolsFor } from '../../mcp/tools/index.js';
-import { createLogger } from '../../observability/logger.js';
-import { createRuntime } from '../../runtime/runtime.js';
-import { pino } from 'pino';
 
 export function registerMcp(program: Command): void {
   program
@@ -19,6 +11,17 @@ export function registerMcp(program: Command): void {
     .description('serve the MCP tools over stdio (for Claude Desktop, Cursor and other local clients)')
     .option('--read-only', 'offer only the read tools')
     .action(async (options: { readOnly?: boolean }) => {
+      // Loaded here, not at the top: every other command would pay for the MCP SDK otherwise.
+      const [{ serveStdio }, { loadConfig }, { createToolRunner }, { buildMcpServer, prepareTools }, { allTools, toolsFor }, { createLogger }, { createRuntime }, { pino }] = await Promise.all([
+        import('@modelcontextprotocol/server/stdio'),
+        import('../../config/config.js'),
+        import('../../mcp/call-tool.js'),
+        import('../../mcp/sdk-server.js'),
+        import('../../mcp/tools/index.js'),
+        import('../../observability/logger.js'),
+        import('../../runtime/runtime.js'),
+        import('pino'),
+      ]);
       const config = loadConfig(process.env);
       const logger = createLogger(config.logLevel, pino.destination(2));
       const runtime = await createRuntime({ config, logger, writeToken: config.token ?? 'stdio-has-no-http-token' });

@@ -9,8 +9,7 @@ import type { JobProgress } from '../../migration/progress.js';
 import { STAGES, stageSchema, type Stage } from '../../migration/stages.js';
 import type { MigrationStatus } from '../../migration/status.js';
 import type { VerifyReport } from '../../migration/verify.js';
-import { progressReporter } from '../progress-reporter.js';
-import { print, requireMigration, withStores } from './migration-context.js';
+import { print, progressReporter, requireMigration, withStores } from './migration-context.js';
 
 const actor = { source: 'admin' as const, clientId: 'cli' };
 
@@ -83,7 +82,7 @@ export function registerMigrate(program: Command): void {
     command.action(async (options: { collection: Target; dryRun?: boolean; json?: boolean; restart?: boolean; force?: boolean }) => {
       await withStores(async (stores) => {
         const { engine } = requireMigration(stores);
-        const reporter = progressReporter({ json: Boolean(options.json) });
+        const reporter = await progressReporter({ json: Boolean(options.json) });
         try {
           if (kind === 'verify') {
             const reports = await engine.verify(options.collection, { dryRun: options.dryRun, onProgress: reporter.listener });

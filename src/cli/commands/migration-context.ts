@@ -2,14 +2,22 @@
  * What the migration commands share: opening both stores from the environment (as the server
  * does), and printing a result either for people or, with --json, for machines.
  */
-import { loadConfig } from '../../config/config.js';
 import { ConfigError } from '../../config/redis-env.js';
-import { createLogger } from '../../observability/logger.js';
-import { Metrics } from '../../observability/metrics.js';
-import { openStores, type StoreSetup } from '../../runtime/stores.js';
-import { pino } from 'pino';
+import type { Reporter } from '../progress-reporter.js';
+import type { StoreSetup } from '../../runtime/stores.js';
 
+/**
+ * The stores, opened as the server opens them. Loaded on use, so that `contentkv serve` never
+ * loads the migration commands' modules, nor they the server's.
+ */
 export async function withStores<T>(work: (stores: StoreSetup) => Promise<T>): Promise<T> {
+  const [{ loadConfig }, { createLogger }, { Metrics }, { openStores }, { pino }] = await Promise.all([
+    import('../../config/config.js'),
+    import('../../observability/logger.js'),
+    import('../../observability/metrics.js'),
+    import('../../runtime/stores.js'),
+    import('pino'),
+  ]);
   const config = loadConfig(process.env);
   const stores = await openStores(config, createLogger(config.logLevel, pino.destination(2)), new Metrics({ defaultMetrics: false }));
   try {
@@ -28,6 +36,10 @@ export function requireMigration(stores: StoreSetup) {
     );
   }
   return stores.migration;
+}
+
+export async function progressReporter(mode: { json: boolean }): Promise<Reporter> {
+  return (await import('../progress-reporter.js')).progressReporter(mode);
 }
 
 export function print(json: boolean, value: unknown, human: () => string): void {

@@ -6,12 +6,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { ConfigError } from '../../config/redis-env.js';
-import { progressReporter } from '../progress-reporter.js';
-import { print, withStores } from './migration-context.js';
-import { exportCollections } from '../../migration/export.js';
-import { backfill } from '../../migration/backfill.js';
-import { JsonStore } from '../../store/json/json-store.js';
-import { MigrationStateStore } from '../../migration/state-store.js';
+import { print, progressReporter, withStores } from './migration-context.js';
 import { COLLECTIONS } from '../../domain/collections.js';
 import type { JobProgress } from '../../migration/progress.js';
 
@@ -24,7 +19,8 @@ export function registerTransfer(program: Command): void {
     .action(async (options: { out: string; json?: boolean }) => {
       await withStores(async (stores) => {
         if (!stores.redis) throw new ConfigError('no Redis is configured to export from');
-        const reporter = progressReporter({ json: Boolean(options.json) });
+        const reporter = await progressReporter({ json: Boolean(options.json) });
+        const { exportCollections } = await import('../../migration/export.js');
         const result = stores.migration ? await stores.migration.engine.exportTo(options.out, reporter.listener) : await exportCollections(stores.redis, options.out, reporter.listener);
         reporter.stop();
         print(Boolean(options.json), result, () => `exported ${result.counts.projects} projects and ${result.counts.resources} resources to ${result.dir}`);
@@ -41,11 +37,16 @@ export function registerTransfer(program: Command): void {
       const from = options.from ?? loadConfig(process.env).dataDir;
       await withStores(async (stores) => {
         if (!stores.redis) throw new ConfigError('no Redis is configured to import into');
-        const reporter = progressReporter({ json: Boolean(options.json) });
+        const reporter = await progressReporter({ json: Boolean(options.json) });
         let results: JobProgress[];
         if (stores.migration) {
           results = await stores.migration.engine.importFrom(from, { dryRun: options.dryRun, onProgress: reporter.listener });
         } else {
+          const [{ JsonStore }, { MigrationStateStore }, { backfill }] = await Promise.all([
+            import('../../store/json/json-store.js'),
+            import('../../migration/state-store.js'),
+            import('../../migration/backfill.js'),
+          ]);
           const source = new JsonStore({ dir: from });
           await source.open();
           const state = new MigrationStateStore(stores.redis.driver, stores.redis.keys);

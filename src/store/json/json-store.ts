@@ -187,7 +187,8 @@ export class JsonStore implements ContentStore {
 
   async manifest(collection: Collection, cursor: string | null, count: number) {
     const { byId, order } = await this.files.collection(collection);
-    const start = cursor === null ? 0 : order.findIndex((member) => member < decodeCursor(cursor));
+    const after = cursor === null ? null : decodeCursor(cursor);
+    const start = after === null ? 0 : firstOlderThan(order, after);
     const slice = start < 0 ? [] : order.slice(start, start + count);
     const entries: ManifestEntry[] = slice.map((member) => {
       const doc = byId.get(idOfMember(member)) as Doc;
@@ -277,6 +278,18 @@ function readOnly(dir: string): ReadOnlyError {
   );
 }
 
+
+/** Index of the first member older than `after` in members sorted newest first (binary search); -1 if none. */
+function firstOlderThan(order: readonly string[], after: string): number {
+  let low = 0;
+  let high = order.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((order[middle] as string) < after) high = middle;
+    else low = middle + 1;
+  }
+  return low < order.length ? low : -1;
+}
 
 function trimOldest(record: Record<string, unknown>, limit: number): void {
   const keys = Object.keys(record);

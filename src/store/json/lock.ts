@@ -3,7 +3,6 @@
  * across processes (the server and a CLI run) `proper-lockfile` holds a lock directory, with a
  * stale timeout so a SIGKILLed holder cannot block the store forever.
  */
-import lockfile from 'proper-lockfile';
 import { join } from 'node:path';
 
 export class DirectoryLock {
@@ -21,6 +20,8 @@ export class DirectoryLock {
   }
 
   private async withFileLock<T>(work: () => Promise<T>): Promise<T> {
+    // Loaded on the first write: a store that is only read never needs it.
+    const { default: lockfile } = await import('proper-lockfile');
     const release = await lockfile.lock(this.dir, {
       lockfilePath: this.lockPath,
       realpath: false,

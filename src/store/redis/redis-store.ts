@@ -20,7 +20,7 @@ import { redisKeys, type RedisKeys } from './keys.js';
 import { countCommand, mergeRanges, planList, rangeCommand } from './list-plan.js';
 import { evalsha, execBatch, replyOf } from './script-runner.js';
 import { SCRIPTS } from './scripts.js';
-import { commitCommand, replicaCommand, type Limits } from './write-args.js';
+import { commitCommand, replicaBatchCommand, replicaCommand, type Limits } from './write-args.js';
 
 export interface RedisStoreOptions {
   driver: RedisDriver;
@@ -35,6 +35,9 @@ export interface RedisStoreOptions {
   /** Seconds a cached first page of a list lives; 0 turns the list cache off. */
   listCacheTtlSeconds?: number;
 }
+
+/** Documents per putManyIfNewer call: big enough to amortize the call, small enough to keep Redis responsive. */
+const BATCH_PUT_SIZE = 100;
 
 /** Filtered lists that over-select scan at most this many index entries per page. */
 const MAX_POST_FILTER_SCAN = 2_000;
@@ -260,7 +263,20 @@ export class RedisStore implements ContentStore {
 
   async putIfNewer(c: Collection, items: readonly ReplicaItem[], options: ReplicaOptions = {}): Promise<ReplicaOutcome[]> {
     if (items.length === 0) return [];
-    const commands = items.map((item) => replicaCommand(this.keys, c, item, options.replaceEqual === true, this.limits));
+    const replaceEqual = options.replaceEqual === true;
+    // Plain copies (a backfill) go a hundred to a script call; copies with audit or history one each.
+    const plain = items.every((item) => !item.audit && !item.history);
+    if (plain && items.length > 1) {
+      const chunks: ReplicaItem[][] = [];
+      for (let start = 0; start < items.length; start += BATCH_PUT_SIZE) chunks.push(items.slice(start, start + BATCH_PUT_SIZE));
+      const replies = await this.exec(chunks.map((chunk) => replicaBatchCommand(this.keys, c, chunk, replaceEqual)), false, true);
+      return replies.flatMap((result) => {
+        const [outcome, values] = replyOf(result) as [string, number[] | number];
+        if (outcome === 'SCHEMA') throw new SchemaTooNewError(values as number, SCHEMA_VERSION);
+        return (values as number[]).map((value): ReplicaOutcome => (value === 1 ? 'applied' : 'skipped'));
+      });
+    }
+    const commands = items.map((item) => replicaCommand(this.keys, c, item, replaceEqual, this.limits));
     const replies = await this.exec(commands, false, true);
     return replies.map((result) => {
       const [outcome, version] = replyOf(result) as [string, number];

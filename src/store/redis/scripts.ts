@@ -24,6 +24,7 @@ function script(name: string, withLibrary: boolean): LuaScript {
 export const SCRIPTS = {
   commitDocument: script('commitDocument', true),
   putIfNewer: script('putIfNewer', true),
+  putManyIfNewer: script('putManyIfNewer', true),
   readPage: script('readPage', false),
   transitionAlert: script('transitionAlert', false),
 } as const;

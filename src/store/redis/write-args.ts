@@ -52,6 +52,19 @@ export function commitCommand(keys: RedisKeys, c: Collection, request: WriteRequ
   ]);
 }
 
+/** Plain copies (no audit or history entry) of one collection, as one putManyIfNewer call. */
+export function replicaBatchCommand(keys: RedisKeys, c: Collection, items: readonly ReplicaItem[], replaceEqual: boolean): RedisCommand {
+  const shared = writeKeys(keys, c, items[0]?.id ?? 'unused');
+  // writeKeys order: 6 indexes, doc, tombstones, history, audit, stats, cache, gen, schema.
+  const [indexes, tombstones, cache, generation, schema] = [shared.slice(0, 6), shared[7], shared[11], shared[12], shared[13]] as [string[], string, string, string, string];
+  const args: RedisArg[] = [replaceEqual ? '1' : '0', SCHEMA_VERSION];
+  for (const item of items) {
+    const isDoc = 'doc' in item;
+    args.push(item.id, isDoc ? item.doc.metadata.version : item.deletedVersion, isDoc ? '0' : '1', ...(isDoc ? docFields(item.doc) : ['', '', '', '', '0', '']));
+  }
+  return evalsha(SCRIPTS.putManyIfNewer, [...indexes, tombstones, cache, generation, schema, ...items.map((item) => keys.doc(c, item.id))], args);
+}
+
 export function replicaCommand(keys: RedisKeys, c: Collection, item: ReplicaItem, replaceEqual: boolean, limits: Limits): RedisCommand {
   const isDoc = 'doc' in item;
   const version = isDoc ? item.doc.metadata.version : item.deletedVersion;

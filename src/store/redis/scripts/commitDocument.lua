@@ -2,8 +2,11 @@
   commitDocument: one create, update or delete, as a compare-and-set on the version, applied
   together with its indexes, audit entry, counters, history and cache invalidation.
 
-  KEYS[1..14] as in lib.lua, and
-    KEYS[15] meta:ops:<opId>   the result of this operation, so a retry is not applied twice
+  KEYS[1..6]  the indexes, as in lib.lua
+  KEYS[7]  data:<c>:<id>            KEYS[8]  meta:tombstones:<c>     KEYS[9]  history:<c>:<id>
+  KEYS[10] audit:entries            KEYS[11] audit:stats             KEYS[12] cache:api:<c>
+  KEYS[13] cache:api:<c>:gen        KEYS[14] meta:schema:version
+  KEYS[15] meta:ops:<opId>   the result of this operation, so a retry is not applied twice
 
   ARGV[1]  kind: create | update | delete
   ARGV[2]  id
@@ -27,21 +30,22 @@
 local done = redis.call('GET', KEYS[15])
 if done then return { 'DUPLICATE', tonumber(done) } end
 
-local newer = schema_too_new(ARGV[17])
+local newer = schema_too_new(KEYS[14], ARGV[17])
 if newer then return { 'SCHEMA', newer } end
 
 local kind, id = ARGV[1], ARGV[2]
-local current, exists = head_version(id)
+local current, exists = head_version(KEYS[7], KEYS[8], id)
 if kind == 'create' and exists then return { 'EXISTS', current } end
 if kind ~= 'create' and not exists then return { 'MISSING', current } end
 if current ~= tonumber(ARGV[3]) then return { 'CONFLICT', current } end
 
-unindex()
+unindex(KEYS[7])
 if kind == 'delete' then
-  remove_doc(id, ARGV[4])
+  remove_doc(KEYS[7], KEYS[8], id, ARGV[4])
 else
-  store_doc(id, ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
+  store_doc(KEYS[7], KEYS[8], id, ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
 end
-record(ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[18], ARGV[19])
+record(KEYS[9], KEYS[10], KEYS[11], ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[18], ARGV[19])
+invalidate(KEYS[12], KEYS[13])
 redis.call('SET', KEYS[15], ARGV[4], 'EX', tonumber(ARGV[16]))
 return { 'OK', tonumber(ARGV[4]) }

@@ -1,23 +1,19 @@
 --[[
   Shared library, prepended to every document-writing script before it is loaded. It keeps the
   document hash, the indexes, the audit log, the history and the cache in step, so the scripts
-  that use it differ only in their guard (compare-and-set, or newer-than).
+  that use it differ only in their guard (compare-and-set, or newer-than) and in how many
+  documents they take.
 
-  Every script that includes it takes these KEYS first:
+  Every script that includes it takes the index keys first:
     KEYS[1]  index:all:<c>           members <sort member>
     KEYS[2]  index:published:<c>     members <sort member>
     KEYS[3]  index:draft:<c>
     KEYS[4]  index:archived:<c>
     KEYS[5]  index:featured:<c>      members <status>|<sort member>
     KEYS[6]  index:tags:<c>          members <status>|<tag>|<sort member>
-    KEYS[7]  data:<c>:<id>           hash: doc, version, checksum, member, status, featured, tags
-    KEYS[8]  meta:tombstones:<c>     hash: id -> version at which it was deleted
-    KEYS[9]  history:<c>:<id>        list of previous versions, newest first
-    KEYS[10] audit:entries           sorted set scored by time (ms)
-    KEYS[11] audit:stats             hash of counters
-    KEYS[12] cache:api:<c>           hash of cached list pages
-    KEYS[13] cache:api:<c>:gen       cache generation, bumped by every write
-    KEYS[14] meta:schema:version
+  The other keys (the document hash data:<c>:<id> with fields doc, version, checksum, member,
+  status, featured, tags; meta:tombstones:<c>; history; audit; cache) are passed to the functions
+  by each script, which lists them in its own header.
 ]]
 
 local STATUS_INDEX = { published = 2, draft = 3, archived = 4 }
@@ -30,22 +26,23 @@ local function split_lines(text)
 end
 
 -- The version the next write is measured against: the live document's, else the tombstone's, else 0.
-local function head_version(id)
-  local v = redis.call('HGET', KEYS[7], 'version')
-  if v then return tonumber(v), true end
-  local t = redis.call('HGET', KEYS[8], id)
-  if t then return tonumber(t), false end
-  return 0, false
+-- Also whether the document exists and whether a tombstone does, so callers skip needless calls.
+local function head_version(doc_key, tomb_key, id)
+  local v = redis.call('HGET', doc_key, 'version')
+  if v then return tonumber(v), true, false end
+  local t = redis.call('HGET', tomb_key, id)
+  if t then return tonumber(t), false, true end
+  return 0, false, false
 end
 
-local function schema_too_new(known)
-  local found = tonumber(redis.call('GET', KEYS[14]) or '0')
+local function schema_too_new(schema_key, known)
+  local found = tonumber(redis.call('GET', schema_key) or '0')
   if found > tonumber(known) then return found end
   return nil
 end
 
-local function unindex()
-  local old = redis.call('HMGET', KEYS[7], 'member', 'status', 'featured', 'tags')
+local function unindex(doc_key)
+  local old = redis.call('HMGET', doc_key, 'member', 'status', 'featured', 'tags')
   local member, status = old[1], old[2]
   if not member then return end
   redis.call('ZREM', KEYS[1], member)
@@ -57,35 +54,59 @@ local function unindex()
   end
 end
 
-local function store_doc(id, version, doc, checksum, member, status, featured, tags)
-  redis.call('HSET', KEYS[7], 'doc', doc, 'version', version, 'checksum', checksum,
-    'member', member, 'status', status, 'featured', featured, 'tags', tags)
-  redis.call('HDEL', KEYS[8], id)
-  redis.call('ZADD', KEYS[1], 0, member)
-  local idx = STATUS_INDEX[status]
-  if idx then redis.call('ZADD', KEYS[idx], 0, member) end
-  if featured == '1' then redis.call('ZADD', KEYS[5], 0, status .. '|' .. member) end
-  for _, tag in ipairs(split_lines(tags)) do
-    redis.call('ZADD', KEYS[6], 0, status .. '|' .. tag .. '|' .. member)
+-- Adds a document's index members to `adds` (index position -> ZADD arguments), to be written
+-- with one ZADD per index by flush_indexes.
+local function collect_index_members(adds, member, status, featured, tags)
+  local function add(index, value)
+    local list = adds[index]
+    if not list then list = {}; adds[index] = list end
+    list[#list + 1] = 0
+    list[#list + 1] = value
   end
+  add(1, member)
+  local idx = STATUS_INDEX[status]
+  if idx then add(idx, member) end
+  if featured == '1' then add(5, status .. '|' .. member) end
+  for _, tag in ipairs(split_lines(tags)) do add(6, status .. '|' .. tag .. '|' .. member) end
 end
 
-local function remove_doc(id, version)
-  redis.call('DEL', KEYS[7])
-  redis.call('HSET', KEYS[8], id, version)
+local function flush_indexes(adds)
+  for index, list in pairs(adds) do redis.call('ZADD', KEYS[index], unpack(list)) end
 end
 
-local function record(audit_json, audit_score, audit_limit, history_json, history_limit, stat_fields, timestamp)
+-- Writes the document hash and collects its index members into `adds` (flushed by the caller).
+local function write_doc(adds, doc_key, tomb_key, id, version, doc, checksum, member, status, featured, tags, tombstoned)
+  redis.call('HSET', doc_key, 'doc', doc, 'version', version, 'checksum', checksum,
+    'member', member, 'status', status, 'featured', featured, 'tags', tags)
+  if tombstoned ~= false then redis.call('HDEL', tomb_key, id) end
+  collect_index_members(adds, member, status, featured, tags)
+end
+
+local function store_doc(doc_key, tomb_key, id, version, doc, checksum, member, status, featured, tags, tombstoned)
+  local adds = {}
+  write_doc(adds, doc_key, tomb_key, id, version, doc, checksum, member, status, featured, tags, tombstoned)
+  flush_indexes(adds)
+end
+
+local function remove_doc(doc_key, tomb_key, id, version)
+  redis.call('DEL', doc_key)
+  redis.call('HSET', tomb_key, id, version)
+end
+
+local function invalidate(cache_key, gen_key)
+  redis.call('INCR', gen_key)
+  redis.call('DEL', cache_key)
+end
+
+local function record(history_key, audit_key, stats_key, audit_json, audit_score, audit_limit, history_json, history_limit, stat_fields, timestamp)
   if audit_json ~= '' then
-    redis.call('ZADD', KEYS[10], audit_score, audit_json)
-    redis.call('ZREMRANGEBYRANK', KEYS[10], 0, -(tonumber(audit_limit) + 1))
-    for _, field in ipairs(split_lines(stat_fields)) do redis.call('HINCRBY', KEYS[11], field, 1) end
-    redis.call('HSET', KEYS[11], 'lastActivity', timestamp)
+    redis.call('ZADD', audit_key, audit_score, audit_json)
+    redis.call('ZREMRANGEBYRANK', audit_key, 0, -(tonumber(audit_limit) + 1))
+    for _, field in ipairs(split_lines(stat_fields)) do redis.call('HINCRBY', stats_key, field, 1) end
+    redis.call('HSET', stats_key, 'lastActivity', timestamp)
   end
   if history_json ~= '' then
-    redis.call('LPUSH', KEYS[9], history_json)
-    redis.call('LTRIM', KEYS[9], 0, tonumber(history_limit) - 1)
+    redis.call('LPUSH', history_key, history_json)
+    redis.call('LTRIM', history_key, 0, tonumber(history_limit) - 1)
   end
-  redis.call('INCR', KEYS[13])
-  redis.call('DEL', KEYS[12])
 end
