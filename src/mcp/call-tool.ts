@@ -43,6 +43,8 @@ export function errorResult(error: unknown, access: 'read' | 'write' = 'write'):
 
 export interface ToolRunner {
   run(tool: ToolDefinition, args: Record<string, unknown>, context: ToolContext): Promise<CallToolResult>;
+  /** The structured content as JSON text where the tool can give it so (runText), else the whole result. */
+  runText(tool: ToolDefinition, args: Record<string, unknown>, context: ToolContext): Promise<{ text: string } | { result: CallToolResult }>;
 }
 
 export function createToolRunner(options: { metrics?: Metrics | undefined; onUnexpected?: (error: unknown, tool: string) => void }): ToolRunner {
@@ -56,11 +58,25 @@ export function createToolRunner(options: { metrics?: Metrics | undefined; onUne
         options.metrics?.mcpCalls.inc({ tool: tool.name, outcome: 'ok' });
         return { content: [{ type: 'text', text: JSON.stringify(data) }], structuredContent: data };
       } catch (error) {
-        const known = error instanceof ContentKvError;
-        options.metrics?.mcpCalls.inc({ tool: tool.name, outcome: known ? error.code : 'INTERNAL' });
-        if (!known) options.onUnexpected?.(error, tool.name);
-        return errorResult(error, tool.access);
+        return failed(tool, error);
+      }
+    },
+    async runText(tool, args, context) {
+      if (!tool.runText) return { result: await this.run(tool, args, context) };
+      try {
+        const text = await tool.runText(args, context);
+        options.metrics?.mcpCalls.inc({ tool: tool.name, outcome: 'ok' });
+        return { text };
+      } catch (error) {
+        return { result: failed(tool, error) };
       }
     },
   };
+
+  function failed(tool: ToolDefinition, error: unknown): CallToolResult {
+    const known = error instanceof ContentKvError;
+    options.metrics?.mcpCalls.inc({ tool: tool.name, outcome: known ? error.code : 'INTERNAL' });
+    if (!known) options.onUnexpected?.(error, tool.name);
+    return errorResult(error, tool.access);
+  }
 }

@@ -45,6 +45,12 @@ export interface ToolDefinition {
   inputSchema: z.ZodObject;
   outputSchema: z.ZodObject;
   run(args: Record<string, unknown>, context: ToolContext): Promise<Record<string, unknown>>;
+  /**
+   * For a tool whose answer is a stored document passed on as is: the structured content as JSON
+   * text, spliced from the text the store holds. It must equal JSON.stringify of run's answer;
+   * the HTTP fast lane uses it to skip parsing and serializing the document again.
+   */
+  runText?(args: Record<string, unknown>, context: ToolContext): Promise<string>;
 }
 
 /** Keeps each tool's handler typed by its own schemas while the registry holds them uniformly. */
@@ -57,6 +63,7 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(tool: {
   inputSchema: I;
   outputSchema: O;
   run(args: z.infer<I>, context: ToolContext): Promise<z.infer<O>>;
+  runText?(args: z.infer<I>, context: ToolContext): Promise<string>;
 }): ToolDefinition {
   return tool as unknown as ToolDefinition;
 }

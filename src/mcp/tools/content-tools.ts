@@ -64,6 +64,9 @@ export function contentTools(collection: Collection): ToolDefinition[] {
       async run(args, { service }) {
         return { [one]: await service.get(collection, args.id, viewer) };
       },
+      async runText(args, { service }) {
+        return `{"${one}":${(await service.getRaw(collection, args.id, viewer)).json}}`;
+      },
     }),
     defineTool({
       name: `create_${one}`,
