@@ -3,7 +3,7 @@
  * redis-server the suite started, and deletes exactly its keys afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { createClient, createCluster } from 'redis';
+import { createClient, createCluster } from '@redis/client';
 import type { RedisDriver } from '../../src/store/redis/driver.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import type { StoreFixture } from './store-contract.js';

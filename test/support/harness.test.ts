@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from '@upstash/redis';
-import { createClient, createCluster } from 'redis';
+import { createClient, createCluster } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLatencyProxy } from './latency-proxy.js';
 import { RespConnection, redisCommand, startRedisCluster, startRedisServer } from './redis-server.js';

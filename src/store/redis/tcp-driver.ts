@@ -5,7 +5,7 @@
  * outage a request fails fast instead of piling up in memory (node-redis would otherwise queue
  * without bound).
  */
-import { ClientClosedError, ClientOfflineError, createClient, createCluster, ErrorReply, type RedisClientType, type RedisClusterType } from 'redis';
+import { ClientClosedError, ClientOfflineError, createClient, createCluster, ErrorReply, type RedisClientType, type RedisClusterType } from '@redis/client';
 import type { ExecOptions, RedisCommand, RedisDriver, RedisResult } from './driver.js';
 import { RedisReplyError, RedisUnavailableError } from './driver.js';
 
