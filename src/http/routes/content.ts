@@ -106,13 +106,13 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
    * Runs a read; on success remembers it, and while the store is unavailable answers with the
    * last good result for the same read, marked stale with its age (Age, X-Contentkv-Stale).
    */
-  async function readWithFallback<T>(c: Context<AppEnv>, key: string, read: () => Promise<T>): Promise<T> {
+  async function readWithFallback<T>(c: Context<AppEnv>, key: string, read: () => Promise<T>, bytesOf: (value: T) => number): Promise<T> {
     const scoped = `${c.get('role') === 'anonymous' ? 'public' : 'token'}|${key}`;
     try {
       const value = await read();
       const fallback = fallbackOf(value);
       if (fallback) c.header('X-Contentkv-Fallback', fallback);
-      else options.lastGood.remember(scoped, value);
+      else options.lastGood.remember(scoped, value, bytesOf(value));
       return value;
     } catch (error) {
       const last = error instanceof StoreUnavailableError ? options.lastGood.recall(scoped) : undefined;
@@ -127,7 +127,9 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
   routes.get('/', async (c) => {
     const query = parseInput(listQuerySchema, c.req.query(), 'the query');
     const search = new URL(c.req.url).search;
-    const page = await readWithFallback(c, `${collection}?${search}`, () => service.listRaw(collection, query, viewer(c)));
+    // Keyed by the parsed query, so junk parameters cannot multiply the remembered pages.
+    const key = `${collection}?${query.status ?? ''}|${query.featured ?? ''}|${query.tag ?? ''}|${query.limit ?? ''}|${query.cursor ?? ''}`;
+    const page = await readWithFallback(c, key, () => service.listRaw(collection, query, viewer(c)), (raw) => raw.itemsJson.length);
     const etag = listEtag(page.revision, search);
     cacheHeaders(c);
     c.header('ETag', etag);
@@ -136,7 +138,7 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
   });
 
   routes.get('/:id', async (c) => {
-    const raw = await readWithFallback(c, `${collection}/${c.req.param('id')}`, () => service.getRaw(collection, c.req.param('id'), viewer(c)));
+    const raw = await readWithFallback(c, `${collection}/${c.req.param('id')}`, () => service.getRaw(collection, c.req.param('id'), viewer(c)), (raw) => raw.json.length);
     const etag = etagOf(raw);
     cacheHeaders(c);
     c.header('ETag', etag);

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { LastGood } from '../../src/http/last-good.js';
+
+describe('LastGood, the stale-read memory', () => {
+  it('stays within its byte budget, dropping the least recently remembered first', () => {
+    const cache = new LastGood<string>(100);
+    cache.remember('a', 'A', 40);
+    cache.remember('b', 'B', 40);
+    cache.remember('a', 'A2', 40); // remembered again: now the newest
+    cache.remember('c', 'C', 40);
+    expect(cache.size).toBe(80);
+    expect(cache.recall('b')).toBeUndefined();
+    expect(cache.recall('a')?.value).toBe('A2');
+    expect(cache.recall('c')?.value).toBe('C');
+  });
+
+  it('counts a replaced entry once', () => {
+    const cache = new LastGood<string>(100);
+    for (let round = 0; round < 10; round += 1) cache.remember('same', `v${round}`, 30);
+    expect(cache.size).toBe(30);
+    expect(cache.recall('same')?.value).toBe('v9');
+  });
+
+  it('does not keep an answer larger than the whole budget, and forgets the older one for that key', () => {
+    const cache = new LastGood<string>(100);
+    cache.remember('small', 's', 10);
+    cache.remember('big', 'old', 50);
+    cache.remember('big', 'huge', 101);
+    expect(cache.recall('big')).toBeUndefined();
+    expect(cache.recall('small')?.value).toBe('s');
+    expect(cache.size).toBe(10);
+  });
+
+  it('holds many pages of a crawl in a bounded amount', () => {
+    const cache = new LastGood<string>(1_000_000);
+    for (let page = 0; page < 10_000; page += 1) cache.remember(`projects?cursor=${page}`, 'x', 40_000);
+    expect(cache.size).toBeLessThanOrEqual(1_000_000);
+    expect(cache.recall('projects?cursor=9999')).toBeDefined();
+    expect(cache.recall('projects?cursor=0')).toBeUndefined();
+  });
+});
