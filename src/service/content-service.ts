@@ -35,6 +35,11 @@ export interface WriteOutcome {
   duplicate: boolean;
 }
 
+/** The outcome of a write that leaves a document: create, update, restore. */
+export interface SavedOutcome extends WriteOutcome {
+  doc: Doc;
+}
+
 export interface ContentServiceDeps {
   store: ContentStore;
   now?: () => Date;
@@ -93,7 +98,7 @@ export class ContentService {
     return { status, featured: query.featured, tag: query.tag, limit, cursor: query.cursor ?? null };
   }
 
-  async create(c: Collection, input: unknown, actor: Actor, options: WriteOptions = {}): Promise<WriteOutcome> {
+  async create(c: Collection, input: unknown, actor: Actor, options: WriteOptions = {}): Promise<SavedOutcome> {
     const info = collectionInfo[c];
     const body = parseInput(info.createSchema, input, `the ${info.singular}`);
     const opId = this.opIdOf(options);
@@ -114,20 +119,20 @@ export class ContentService {
       },
     });
     const meta = this.meta(actor, now, opId);
-    return this.commit(c, {
+    return this.save(c, {
       kind: 'create', id, baseVersion: head.version, doc, previous: null, opId,
       audit: auditEntryFor(c, 'create', id, changesBetween(null, doc), version, doc.metadata.checksum, meta),
       history: null,
     });
   }
 
-  async update(c: Collection, id: string, patchInput: unknown, actor: Actor, options: WriteOptions = {}): Promise<WriteOutcome> {
+  async update(c: Collection, id: string, patchInput: unknown, actor: Actor, options: WriteOptions = {}): Promise<SavedOutcome> {
     const info = collectionInfo[c];
     const patch = parseInput(info.patchSchema, patchInput, `the ${info.singular} update`);
     return this.rewrite(c, id, actor, options, (current) => mergePatch(current as unknown as Record<string, unknown>, patch) as unknown as Doc);
   }
 
-  async setStatus(c: Collection, id: string, status: Status, actor: Actor, options: WriteOptions = {}): Promise<WriteOutcome> {
+  async setStatus(c: Collection, id: string, status: Status, actor: Actor, options: WriteOptions = {}): Promise<SavedOutcome> {
     return this.update(c, id, { metadata: { status } }, actor, options);
   }
 
@@ -159,7 +164,7 @@ export class ContentService {
   }
 
   /** Puts back the content a document had at `version`: the undo of an edit, or of a delete. */
-  async restore(c: Collection, id: string, version: number, actor: Actor, options: WriteOptions = {}): Promise<WriteOutcome> {
+  async restore(c: Collection, id: string, version: number, actor: Actor, options: WriteOptions = {}): Promise<SavedOutcome> {
     const entries = await this.history(c, id, 100);
     const entry = entries.find((candidate) => candidate.version === version);
     if (!entry) {
@@ -175,7 +180,7 @@ export class ContentService {
     const now = this.now();
     const doc = this.finish(c, { ...entry.document, metadata: { ...entry.document.metadata, updatedAt: now.toISOString(), version: head.version + 1 } });
     const meta = { ...this.meta(actor, now, opId), restoredFrom: version };
-    return this.commit(c, {
+    return this.save(c, {
       kind: 'create', id, baseVersion: head.version, doc, previous: null, opId,
       audit: auditEntryFor(c, 'create', id, changesBetween(null, doc), doc.metadata.version, doc.metadata.checksum, meta),
       history: null,
@@ -191,7 +196,7 @@ export class ContentService {
   }
 
   /** Read-modify-write with compare-and-set, retried on a race only when the caller named no version. */
-  private async rewrite(c: Collection, id: string, actor: Actor, options: WriteOptions, change: (current: Doc) => Doc, restoredFrom?: number): Promise<WriteOutcome> {
+  private async rewrite(c: Collection, id: string, actor: Actor, options: WriteOptions, change: (current: Doc) => Doc, restoredFrom?: number): Promise<SavedOutcome> {
     parseInput(idSchema, id, 'the id');
     const opId = this.opIdOf(options);
     for (let attempt = 1; ; attempt += 1) {
@@ -215,7 +220,7 @@ export class ContentService {
       }
       const meta = { ...this.meta(actor, now, opId), restoredFrom };
       try {
-        return await this.commit(c, {
+        return await this.save(c, {
           kind: 'update', id, baseVersion, doc: next, previous: current, opId,
           audit: auditEntryFor(c, 'update', id, changes, baseVersion + 1, next?.metadata.checksum, meta),
           history: current ? historyEntryFor(current, 'update', baseVersion + 1, changes, meta) : null,
@@ -246,6 +251,16 @@ export class ContentService {
       return { doc: await this.store.get(c, request.id), version: result.version, duplicate: true };
     }
     return { doc: request.doc, version: result.version, duplicate: false };
+  }
+
+  /**
+   * A commit that leaves a document. A retry of a write applied before, whose document has been
+   * deleted since, has none to show: NOT_FOUND, as a read of it would answer.
+   */
+  private async save(c: Collection, request: WriteRequest): Promise<SavedOutcome> {
+    const outcome = await this.commit(c, request);
+    if (!outcome.doc) throw new NotFoundError(collectionInfo[c].singular, request.id);
+    return { ...outcome, doc: outcome.doc };
   }
 
   /** Validates a complete document against the collection schema and stamps its checksum. */

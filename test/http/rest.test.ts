@@ -105,6 +105,21 @@ describe('writing', () => {
     expect((await replay.json()).meta.duplicate).toBe(true);
   });
 
+  it('answers a replayed create or update whose document was deleted since with NOT_FOUND, not an error', async () => {
+    const createKey = { ...bearer(WRITE_TOKEN), 'Idempotency-Key': 'create-then-gone-1' };
+    expect((await send('POST', '/api/projects', projectInput({ id: 'gone-later' }), createKey)).status).toBe(201);
+    const updateKey = { ...bearer(WRITE_TOKEN), 'Idempotency-Key': 'update-then-gone-1' };
+    expect((await send('PATCH', '/api/projects/gone-later', { title: 'Renamed', expectedVersion: 1 }, updateKey)).status).toBe(200);
+    expect((await fixture.app.request('/api/projects/gone-later?expectedVersion=2', { method: 'DELETE', headers: bearer(WRITE_TOKEN) })).status).toBe(200);
+    for (const replay of [
+      await send('POST', '/api/projects', projectInput({ id: 'gone-later' }), createKey),
+      await send('PATCH', '/api/projects/gone-later', { title: 'Renamed', expectedVersion: 1 }, updateKey),
+    ]) {
+      expect(replay.status).toBe(404);
+      expect((await replay.json()).error.code).toBe('NOT_FOUND');
+    }
+  });
+
   it('refuses writes without the read-write token', async () => {
     expect((await send('POST', '/api/projects', projectInput(), {})).status).toBe(401);
     expect((await send('POST', '/api/projects', projectInput(), bearer(READ_TOKEN))).status).toBe(403);

@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { Collection, Doc } from '../../domain/collections.js';
+import type { Collection } from '../../domain/collections.js';
 import { ValidationError } from '../../domain/errors.js';
 import { STATUSES, tagSchema } from '../../domain/fields.js';
 import type { ContentService, WriteOptions } from '../../service/content-service.js';
@@ -150,17 +150,16 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
     assertRole(c.get('role'), 'write');
     const body = await readJsonObject(c);
     const { doc, duplicate } = await service.create(collection, body, actorOf(c), writeOptions(c, undefined));
-    const created = doc as Doc;
-    c.header('Location', `/api/${collection}/${created.id}`);
-    c.header('ETag', etagOf(created.metadata));
-    return c.json(okBody(created, meta(c, duplicate ? { duplicate } : {})), duplicate ? 200 : 201);
+    c.header('Location', `/api/${collection}/${doc.id}`);
+    c.header('ETag', etagOf(doc.metadata));
+    return c.json(okBody(doc, meta(c, duplicate ? { duplicate } : {})), duplicate ? 200 : 201);
   });
 
   routes.patch('/:id', async (c) => {
     assertRole(c.get('role'), 'write');
     const { expectedVersion, ...patch } = await readJsonObject(c);
     const outcome = await service.update(collection, c.req.param('id'), patch, actorOf(c), writeOptions(c, expectedVersionOf(c, expectedVersion)));
-    if (outcome.doc) c.header('ETag', etagOf(outcome.doc.metadata));
+    c.header('ETag', etagOf(outcome.doc.metadata));
     return c.json(okBody(outcome.doc, meta(c, outcome.duplicate ? { duplicate: true } : {})));
   });
 

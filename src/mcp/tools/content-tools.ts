@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { collectionInfo, type Collection, type Doc } from '../../domain/collections.js';
-import { NotFoundError } from '../../domain/errors.js';
 import { STATUSES, tagSchema } from '../../domain/fields.js';
 import { idSchema, opIdSchema } from '../../domain/ids.js';
 import { ADDS, defineTool, READS, REPLACES, type ToolDefinition } from '../tool.js';
@@ -15,12 +14,6 @@ export const MCP_MAX_PAGE = 50;
 function summary(doc: Doc) {
   const { metadata } = doc;
   return { id: doc.id, title: doc.title, status: metadata.status, featured: metadata.featured, tags: doc.tags, version: metadata.version, updatedAt: metadata.updatedAt };
-}
-
-/** A replayed write whose document was deleted since has nothing to show. */
-function present(doc: Doc | null, what: string, id = '(new)'): Doc {
-  if (!doc) throw new NotFoundError(what, id);
-  return doc;
 }
 
 export function contentTools(collection: Collection): ToolDefinition[] {
@@ -80,7 +73,7 @@ export function contentTools(collection: Collection): ToolDefinition[] {
       outputSchema: z.object({ [one]: documentOutput, duplicate: z.boolean() }),
       async run(args, { service, actor }) {
         const outcome = await service.create(collection, (args as Record<string, unknown>)[one], actor, { opId: args.idempotencyKey });
-        return { [one]: present(outcome.doc, one), duplicate: outcome.duplicate };
+        return { [one]: outcome.doc, duplicate: outcome.duplicate };
       },
     }),
     defineTool({
@@ -96,7 +89,7 @@ export function contentTools(collection: Collection): ToolDefinition[] {
       outputSchema: z.object({ [one]: documentOutput, duplicate: z.boolean() }),
       async run(args, { service, actor }) {
         const outcome = await service.update(collection, args.id, args.changes, actor, { expectedVersion: args.expectedVersion, opId: args.idempotencyKey });
-        return { [one]: present(outcome.doc, one, args.id), duplicate: outcome.duplicate };
+        return { [one]: outcome.doc, duplicate: outcome.duplicate };
       },
     }),
     defineTool({
