@@ -14,24 +14,15 @@ import { backfill } from './backfill.js';
 import { exportCollections, type ExportResult } from './export.js';
 import type { JobProgress, ProgressListener } from './progress.js';
 import { repair } from './repair.js';
-import type { RepairQueue } from './repair-queue.js';
-import type { ShadowComparer } from './shadow-compare.js';
-import type { StageView } from './stage-view.js';
 import { BEHAVIOUR, mirrorsToRedis, stageIndex, type Stage, type StoreName } from './stages.js';
 import type { MigrationStateStore } from './state-store.js';
-import { describeStatus, type MigrationStatus } from './status.js';
+import { describeStatus, type MigrationStatus, type StatusSources } from './status.js';
 import { advanceBlockers, rollbackBlockers } from './transitions.js';
 import { verify, type VerifyReport } from './verify.js';
 
 export type Target = Collection | 'all';
 
-export interface EngineOptions {
-  json: JsonStore;
-  redis: RedisStore;
-  state: MigrationStateStore;
-  view: StageView;
-  queue: RepairQueue;
-  comparer: ShadowComparer;
+export interface EngineOptions extends StatusSources {
   /** The router serving requests in this process, so a switch can wait for its writes in flight. */
   router?: MigratingStore;
   /** How long every instance needs to see a stage change (two refreshes and a slow write). */

@@ -33,7 +33,8 @@ export interface MigrationStatus {
   collections: Record<Collection, CollectionStatus>;
 }
 
-interface StatusSources {
+/** The parts of a migration: both stores, the shared state and this instance's view of it. */
+export interface StatusSources {
   json: JsonStore;
   redis: RedisStore;
   state: MigrationStateStore;

@@ -70,7 +70,7 @@ export class TcpDriver implements RedisDriver {
   private readonly connectTimeoutMs: number;
   private readonly commandTimeoutMs: number | null;
 
-  constructor(private readonly options: TcpDriverOptions) {
+  constructor(options: TcpDriverOptions) {
     this.endpoint = redactedEndpoint(options);
     this.commandTimeoutMs = options.commandTimeoutMs ?? null;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
