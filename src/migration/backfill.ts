@@ -107,12 +107,16 @@ export async function backfill(options: BackfillOptions): Promise<JobProgress> {
       const docs = page.entries.length > 0 ? await policy.execute(() => source.getMany(c, page.entries.map((entry) => entry.id))) : [];
       const items: ReplicaItem[] = docs.filter((doc): doc is Doc => doc !== null).map((doc) => ({ id: doc.id, doc }));
       const copying = items.length === 0 ? Promise.resolve() : options.dryRun ? countWouldCopy(target, c, items, counts) : copyBatch(target, c, items, policy, state, counts);
+      // Both are awaited later, but may fail before that while this loop awaits something else:
+      // marked as handled here, so such a failure ends the run as `failed`, not the process.
+      copying.catch(() => undefined);
       await previous;
       previous = copying.then(async () => {
         processed += page.entries.length;
         cursor = page.cursor;
         if (cursor !== null) await checkpoint('running');
       });
+      previous.catch(() => undefined);
       if (page.cursor === null) {
         await previous;
         return await checkpoint('done');
