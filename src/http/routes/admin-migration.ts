@@ -48,10 +48,12 @@ export function adminMigrationRoutes(engine: MigrationEngine, jobs: JobRunner): 
       const options = parseInput(jobBody, await body(c), `the ${kind} request`);
       // Refuse at once, not in the background, when the stage forbids a backfill.
       if (kind === 'backfill' && !options.force) await engine.assertBackfillAllowed(options.collection);
-      const job = jobs.start(kind, options.collection, (onProgress) => {
-        if (kind === 'backfill') return engine.backfill(options.collection, { ...options, onProgress });
-        if (kind === 'verify') return engine.verify(options.collection, { ...options, onProgress });
-        return engine.repair(options.collection, { ...options, onProgress });
+      // Resumed after a pause, a job keeps its options but continues from its checkpoint.
+      const job = jobs.start(kind, options.collection, (onProgress, resuming) => {
+        const run = { ...options, ...(resuming && { restart: false }), onProgress };
+        if (kind === 'backfill') return engine.backfill(options.collection, run);
+        if (kind === 'verify') return engine.verify(options.collection, run);
+        return engine.repair(options.collection, run);
       });
       return c.json(okBody({ job }, meta(c.get('requestId'))), 202);
     });
@@ -76,12 +78,7 @@ export function adminMigrationRoutes(engine: MigrationEngine, jobs: JobRunner): 
 
   routes.post('/migration/resume', async (c) => {
     await engine.resume(actorOf(c, 'admin'));
-    for (const job of jobs.paused()) {
-      const collection = job.target as (typeof COLLECTIONS)[number] | 'all';
-      jobs.start(job.kind, job.target, (onProgress) =>
-        job.kind === 'backfill' ? engine.backfill(collection, { onProgress }) : job.kind === 'verify' ? engine.verify(collection, { onProgress }) : engine.repair(collection, { onProgress }),
-      );
-    }
+    jobs.resumePaused();
     return c.json(okBody(await status(), meta(c.get('requestId'))));
   });
 
