@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MigrationStateStore } from '../migration/state-store.js';
+import { STAGES } from '../migration/stages.js';
 import type { MigrationStatus } from '../migration/status.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { CircuitName, ResilientDriver } from '../store/redis/resilient-driver.js';
@@ -43,6 +44,8 @@ export interface AlertManagerOptions {
 export class AlertManager {
   private readonly recentAlerts: Alert[] = [];
   private readonly states = new Map<string, string>();
+  /** Whether the alert states kept in Redis were read (they are read once, on the first evaluation that can). */
+  private sharedLoaded = false;
   private previous: MigrationStatus | null = null;
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -109,8 +112,14 @@ export class AlertManager {
     }
     // Without Redis the shared state cannot be read or claimed: hold every alert as it is until it answers.
     if (!status.redisReachable) return;
-    if (this.states.size === 0 && this.options.state) {
-      for (const [key, state] of Object.entries(await this.options.state.alertStates().catch(() => ({})))) this.states.set(key, state);
+    if (!this.sharedLoaded && this.options.state) {
+      // Alerts raised before this process started, once: what this process saw since (a circuit
+      // change while Redis was away) is newer and stays.
+      const shared = await this.options.state.alertStates().catch(() => null);
+      if (shared) {
+        for (const [key, state] of Object.entries(shared)) if (!this.states.has(key)) this.states.set(key, state);
+        this.sharedLoaded = true;
+      }
     }
     const active = activeConditions(status, this.previous, this.recentComparisons(status), this.thresholds);
     const activeKeys = new Set(active.map((condition) => condition.key));
@@ -153,6 +162,7 @@ export class AlertManager {
   private updateGauges(status: MigrationStatus): void {
     const { metrics } = this.options;
     for (const [collection, state] of Object.entries(status.collections)) {
+      metrics.migrationStage.set({ collection }, STAGES.indexOf(state.stage));
       metrics.repairQueue.set({ collection }, (state.repairQueue.redis ?? 0) + state.repairQueue.journal);
       metrics.deadLetters.set({ collection }, state.deadLetters.count);
       const verify = state.lastVerify;

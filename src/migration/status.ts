@@ -5,12 +5,12 @@ import type { RedisStore } from '../store/redis/redis-store.js';
 import type { RepairQueue } from './repair-queue.js';
 import type { ShadowComparer } from './shadow-compare.js';
 import type { StageView } from './stage-view.js';
-import { BEHAVIOUR, STAGES } from './stages.js';
+import { BEHAVIOUR, STAGES, type Stage } from './stages.js';
 import type { MigrationStateStore } from './state-store.js';
 import type { VerifyReport } from './verify.js';
 
 export interface CollectionStatus {
-  stage: string;
+  stage: Stage;
   readPercent: number;
   stageSource: string;
   authoritative: string;

@@ -169,4 +169,11 @@ it('fires each alert exactly once and clears it exactly once', async () => {
   expect(alerts.data.recent.length).toBe(receiver.received.length);
   const metrics = await (await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${WRITE_TOKEN}` } })).text();
   expect(metrics).toMatch(/contentkv_alerts_total\{condition="dead-letter",state="firing"\} 1/);
+  // The stage gauge follows the evaluations, though nobody asked /api/health or MCP for a status.
+  expect(metrics).toMatch(/contentkv_migration_stage\{collection="projects"\} 2\b/);
+
+  // Anonymous health names each stage, and nothing of the status behind the token (ids, errors).
+  const health = await (await fetch(`${server.url}/api/health`)).text();
+  expect(JSON.parse(health).migration.collections).toEqual({ projects: { stage: 'shadow', readPercent: 0 }, resources: { stage: 'shadow', readPercent: 0 } });
+  expect(health).not.toMatch(/deadLetters|lastVerify|project-0000/);
 }, 120_000);
