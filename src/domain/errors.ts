@@ -27,8 +27,9 @@ export class ContentKvError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+  /** `cause`: the underlying failure, for logs; it never reaches a client. */
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.code = code;
     this.details = details;
@@ -93,11 +94,13 @@ export class StoreUnavailableError extends ContentKvError {
   /** A write failed this way may have been applied (a timeout); false means it surely was not. */
   readonly maybeApplied: boolean;
 
-  constructor(store: string, retryAfterSeconds = 5, reason?: string, maybeApplied = false) {
+  /** `reason` is shown to clients, so it is ours, never a driver's text; that goes in `cause`. */
+  constructor(store: string, retryAfterSeconds = 5, reason?: string, maybeApplied = false, cause?: unknown) {
     super(
       'STORE_UNAVAILABLE',
       `the ${store} store is unavailable${reason ? ` (${reason})` : ''}; retry in ${retryAfterSeconds} s`,
       { store, retryAfterSeconds, maybeApplied },
+      cause,
     );
     this.retryAfterSeconds = retryAfterSeconds;
     this.maybeApplied = maybeApplied;

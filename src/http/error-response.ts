@@ -34,6 +34,8 @@ export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
   if (error instanceof ContentKvError) {
     const status = STATUS[error.code];
     if (status === 503) c.header('Retry-After', String((error.details?.retryAfterSeconds as number | undefined) ?? 5));
+    // The client hears our reason; the transport's own words are for the operator.
+    if (error.cause !== undefined) c.get('logger')?.warn({ err: error.cause, requestId: meta.requestId, code: error.code }, error.message);
     if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="contentkv"');
     const body = { code: error.code, message: error.message, ...(error.details && { details: error.details }) };
     return c.json(errorBody(body, meta), status);

@@ -11,7 +11,6 @@
  *   meta:migration:export             hash: when Redis was last exported, and the counts
  */
 import type { Collection } from '../domain/collections.js';
-import { StoreUnavailableError } from '../domain/errors.js';
 import type { RedisCommand, RedisDriver, RedisReply } from '../store/redis/driver.js';
 import type { RedisKeys } from '../store/redis/keys.js';
 import { evalsha, execBatch, replyOf } from '../store/redis/script-runner.js';
@@ -161,9 +160,4 @@ export class MigrationStateStore {
     const [list] = await this.exec([['LRANGE', this.key(`mismatches:${c}`), 0, limit - 1]], true);
     return ((list as string[] | null) ?? []).map((entry) => JSON.parse(entry) as unknown);
   }
-}
-
-export function unavailable(error: unknown): never {
-  if (error instanceof StoreUnavailableError) throw error;
-  throw new StoreUnavailableError('redis', 2, error instanceof Error ? error.message : String(error));
 }

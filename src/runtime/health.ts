@@ -3,6 +3,7 @@
  * writes. Down means no content can be read; degraded means reads work but something is wrong.
  */
 import type { HealthCheck, HealthReport } from '../http/routes/health.js';
+import { ContentKvError } from '../domain/errors.js';
 import type { ContentStore } from '../store/port.js';
 
 export interface HealthSource {
@@ -26,7 +27,8 @@ async function check(source: HealthSource): Promise<HealthCheck & { circuit?: st
     ].filter(Boolean);
     return { name: source.name, ok: problems.length === 0, latencyMs, detail: problems.join('; ') || undefined, ...(circuit && { circuit }) };
   } catch (error) {
-    return { name: source.name, ok: false, detail: error instanceof Error ? error.message : 'unreachable', ...(circuit && { circuit }) };
+    // Only our own errors' words: a transport's or the file system's could name hosts and paths.
+    return { name: source.name, ok: false, detail: error instanceof ContentKvError ? error.message : 'unreachable', ...(circuit && { circuit }) };
   }
 }
 

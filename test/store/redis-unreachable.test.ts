@@ -2,8 +2,12 @@
  * Redis that cannot be reached, or that stops answering, gives STORE_UNAVAILABLE: the call
  * settles (the test's own timeout would catch a hang) and nothing is queued for later.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../../src/domain/errors.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
+import { ResilientDriver } from '../../src/store/redis/resilient-driver.js';
 import { RestDriver } from '../../src/store/redis/rest-driver.js';
 import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
 import { testPrefix } from '../contract/redis-fixture.js';
@@ -14,7 +18,11 @@ describe('Redis unreachable', () => {
   it('answers STORE_UNAVAILABLE when nothing listens on the TCP port', async () => {
     const port = await freePort();
     const store = new RedisStore({ driver: new TcpDriver({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 300 }), keyPrefix: testPrefix() });
-    await expect(store.get('projects', 'alpha')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    const failure = await store.get('projects', 'alpha').catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'STORE_UNAVAILABLE', details: { maybeApplied: false } });
+    // The client is told why in our words; the transport's text (address, port) stays in the cause, for logs.
+    expect((failure as Error).message).not.toContain(String(port));
+    expect(String(((failure as Error).cause as Error).message)).toContain(String(port));
     await store.close();
   });
 
@@ -22,6 +30,39 @@ describe('Redis unreachable', () => {
     const port = await freePort();
     const store = new RedisStore({ driver: new RestDriver({ url: `http://127.0.0.1:${port}`, token: 'x'.repeat(20) }), keyPrefix: testPrefix() });
     await expect(store.get('projects', 'alpha')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+
+  describe('a REST endpoint answering with an HTTP error', () => {
+    let http: Server;
+    let answer: { status: number; type: string; body: string };
+    beforeAll(async () => {
+      http = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => response.writeHead(answer.status, { 'Content-Type': answer.type }).end(answer.body));
+      });
+      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    });
+    afterAll(() => new Promise<void>((resolve) => http.close(() => resolve())));
+    const url = () => `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+    it('takes a refused request for a refusal, not an outage: the circuit stays closed and the batch is not quoted', async () => {
+      answer = { status: 400, type: 'application/json', body: JSON.stringify({ error: 'ERR max request size exceeded' }) };
+      const driver = new ResilientDriver(new RestDriver({ url: url(), token: 'x'.repeat(20) }), { timeoutMs: 1_000, attempts: 3, breakerThreshold: 2, halfOpenAfterMs: 60_000 });
+      const store = new RedisStore({ driver, keyPrefix: testPrefix() });
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const failure = await store.get('projects', 'secret-document-id').catch((error: unknown) => error);
+        expect(failure).not.toBeInstanceOf(StoreUnavailableError);
+        expect((failure as Error).message).toMatch(/max request size exceeded/);
+        expect((failure as Error).message).not.toContain('secret-document-id');
+      }
+      expect(driver.circuit).toBe('closed');
+    });
+
+    it('takes a gateway error page for an outage that may have applied the batch', async () => {
+      answer = { status: 502, type: 'text/html', body: '<html>Bad Gateway</html>' };
+      const store = new RedisStore({ driver: new RestDriver({ url: url(), token: 'x'.repeat(20) }), keyPrefix: testPrefix() });
+      await expect(store.get('projects', 'alpha')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', details: { maybeApplied: true } });
+    });
   });
 
   describe('a Redis that stops answering', () => {

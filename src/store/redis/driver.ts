@@ -34,12 +34,19 @@ export interface RedisDriver {
  * (refused, offline, circuit open): only the latter lets a caller say "nothing was written".
  */
 export class RedisUnavailableError extends Error {
+  /** What a client may be told; the message (the transport's own text) is for logs. */
+  readonly reason: string;
+  readonly retryAfterSeconds: number;
+
   constructor(
     message: string,
     readonly maybeApplied: boolean,
+    options: { reason?: string; retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'RedisUnavailableError';
+    this.reason = options.reason ?? (maybeApplied ? 'Redis did not answer' : 'Redis cannot be reached');
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 2;
   }
 }
 

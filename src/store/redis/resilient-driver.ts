@@ -88,8 +88,14 @@ export class ResilientDriver implements RedisDriver {
     try {
       return await policy.execute(() => this.inner.exec(commands, options));
     } catch (error) {
-      if (error instanceof BrokenCircuitError) throw new RedisUnavailableError(`the circuit to ${this.endpoint} is open after repeated failures`, false);
-      if (error instanceof TaskCancelledError) throw new RedisUnavailableError(`Redis did not answer within ${this.options.timeoutMs} ms`, true);
+      if (error instanceof BrokenCircuitError) {
+        const reason = 'Redis failed repeatedly; calls to it are paused';
+        throw new RedisUnavailableError(`the circuit to ${this.endpoint} is open`, false, { reason, retryAfterSeconds: this.retryAfterSeconds });
+      }
+      if (error instanceof TaskCancelledError) {
+        const reason = `Redis did not answer within ${this.options.timeoutMs} ms`;
+        throw new RedisUnavailableError(reason, true, { reason });
+      }
       throw error;
     }
   }

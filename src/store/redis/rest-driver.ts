@@ -41,18 +41,25 @@ function makeClient(url: string, token: string, timeoutMs: number): PipelineClie
 }
 
 /**
- * A connection that was refused never carried the request; an aborted or failed exchange might
- * have. An HTTP error reply (bad token, bad request) is not an outage and passes through.
+ * Sorts a failed request by what it says about the batch, from the error's kind and its cause's
+ * code, never from its text (which can quote the documents sent):
+ *   - an HTTP error answer with a JSON body (a bad token, a request too large) is Redis
+ *     refusing the batch, not an outage: it must not count toward the circuit breaker, unless
+ *     it says Redis is busy or loading. Its text ends with the whole pipeline, which is cut off;
+ *   - a refused or unresolvable connection never carried the request;
+ *   - an answer that is not Upstash's (a gateway's error page), a timeout or a connection lost
+ *     mid-exchange may have been applied.
  */
 function classifyRestFailure(error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
-  const cause = (error as { cause?: { code?: string } } | undefined)?.cause?.code ?? '';
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/.test(`${cause} ${message}`)) return new RedisUnavailableError(message, false);
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError' || message === 'fetch failed' || /ECONNRESET|socket|terminated/i.test(`${cause} ${message}`))) {
-    return new RedisUnavailableError(message, true);
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'UpstashError') {
+    const reply = message.split(', command was:')[0] ?? message;
+    // Busy or starting: refused before anything ran, so an outage the breaker should see.
+    return /Service Unavailable|LOADING|TRYAGAIN|BUSY/i.test(reply) ? new RedisUnavailableError(reply, false) : new RedisReplyError(reply);
   }
-  if (/WRONGPASS|NOPERM|Unauthorized/i.test(message)) return new RedisReplyError(message);
-  if (/Service Unavailable|^503|unavailable/i.test(message)) return new RedisUnavailableError(message, false);
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(code)) return new RedisUnavailableError(message, false);
   return new RedisUnavailableError(message, true);
 }
 

@@ -16,12 +16,24 @@ function isNoScript(result: RedisResult): boolean {
   return result instanceof RedisReplyError && result.message.startsWith('NOSCRIPT');
 }
 
-/** A connection failure as STORE_UNAVAILABLE; a Redis error reply (bad credential...) as itself. */
-function unavailable(error: unknown): Error {
-  if (error instanceof RedisReplyError) return new Error(`Redis error: ${error.message}`);
+/**
+ * A failed batch as the error the edges know: a connection failure as STORE_UNAVAILABLE (with
+ * the transport's text kept as its cause, for logs only); an error reply to the whole batch (a
+ * bad credential, a refused request) as replyOf maps a command's.
+ */
+export function storeFailure(error: unknown): Error {
   if (error instanceof StoreUnavailableError) return error;
-  const maybeApplied = error instanceof RedisUnavailableError ? error.maybeApplied : true;
-  return new StoreUnavailableError('redis', 2, error instanceof Error ? error.message : String(error), maybeApplied);
+  if (error instanceof RedisReplyError) return replyFailure(error);
+  if (error instanceof RedisUnavailableError) return new StoreUnavailableError('redis', error.retryAfterSeconds, error.reason, error.maybeApplied, error);
+  return new StoreUnavailableError('redis', 2, 'Redis cannot be reached or did not answer', true, error);
+}
+
+function replyFailure(error: Error): Error {
+  // A refused write is NOPERM, or inside a script "ERR The user executing the script can't run this command".
+  if (/^NOPERM|user executing the script can't run/.test(error.message)) {
+    return new ReadOnlyError('the Redis credential in use may only read; configure the read-write token to edit content');
+  }
+  return new Error(`Redis error: ${error.message}`);
 }
 
 export async function execBatch(driver: RedisDriver, commands: readonly RedisCommand[], options?: ExecOptions): Promise<RedisResult[]> {
@@ -29,7 +41,7 @@ export async function execBatch(driver: RedisDriver, commands: readonly RedisCom
   try {
     results = await driver.exec(commands, options);
   } catch (error) {
-    throw unavailable(error);
+    throw storeFailure(error);
   }
   const missing = results.flatMap((result, index) => (isNoScript(result) ? [index] : []));
   if (missing.length === 0) return results;
@@ -43,7 +55,7 @@ export async function execBatch(driver: RedisDriver, commands: readonly RedisCom
   try {
     retried = await driver.exec(resend, options);
   } catch (error) {
-    throw unavailable(error);
+    throw storeFailure(error);
   }
   missing.forEach((index, position) => {
     results[index] = retried[position] as RedisResult;
@@ -53,12 +65,6 @@ export async function execBatch(driver: RedisDriver, commands: readonly RedisCom
 
 /** The reply itself, or a typed error for a failed command. */
 export function replyOf(result: RedisResult | undefined): RedisReply {
-  if (result instanceof Error) {
-    // A refused write is NOPERM, or inside a script "ERR The user executing the script can't run this command".
-    if (/^NOPERM|user executing the script can't run/.test(result.message)) {
-      throw new ReadOnlyError('the Redis credential in use may only read; configure the read-write token to edit content');
-    }
-    throw new Error(`Redis error: ${result.message}`);
-  }
+  if (result instanceof Error) throw replyFailure(result);
   return result === undefined ? null : result;
 }
