@@ -22,7 +22,7 @@ import { normalizeLegacyDocs, type LoadProblem } from './legacy.js';
 export interface MetaFile {
   schemaVersion: number;
   tombstones: Record<Collection, Record<string, number>>;
-  /** opId → version it produced, oldest first; bounded. */
+  /** `op:<opId>` → the version it produced, oldest first; bounded. */
   ops: Record<string, number>;
   counters: Record<string, string | number>;
 }

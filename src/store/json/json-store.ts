@@ -5,7 +5,7 @@
  * answers every write with READ_ONLY; it never pretends a write succeeded.
  */
 import type { AuditEntry, AuditStats } from '../../domain/audit.js';
-import type { Collection, Doc } from '../../domain/collections.js';
+import { collectionInfo, type Collection, type Doc } from '../../domain/collections.js';
 import { AlreadyExistsError, NotFoundError, ReadOnlyError, SchemaTooNewError, VersionConflictError } from '../../domain/errors.js';
 import { SCHEMA_VERSION } from '../../domain/schema-version.js';
 import { pageAudit, entryMs } from '../audit-paging.js';
@@ -120,13 +120,13 @@ export class JsonStore implements ContentStore {
   async commit(collection: Collection, request: WriteRequest): Promise<WriteResult> {
     return this.mutate(async () => {
       const meta = structuredClone(await this.files.meta());
-      const applied = meta.ops[request.opId];
+      const applied = meta.ops[opKey(request.opId)];
       if (applied !== undefined) return { outcome: 'duplicate', version: applied };
       const docs = new Map((await this.files.collection(collection)).byId);
       const current = docs.get(request.id) ?? null;
       const tombstones = (meta.tombstones[collection] ??= {});
       const headVersion = current?.metadata.version ?? tombstones[request.id] ?? 0;
-      const what = collection === 'projects' ? 'project' : 'resource';
+      const what = collectionInfo[collection].singular;
       if (request.kind === 'create' && current) throw new AlreadyExistsError(what, request.id);
       if (request.kind !== 'create' && !current) throw new NotFoundError(what, request.id);
       if (headVersion !== request.baseVersion) throw new VersionConflictError(request.id, request.baseVersion, headVersion);
@@ -142,7 +142,7 @@ export class JsonStore implements ContentStore {
       await this.files.saveCollection(collection, docs);
       if (request.history) await this.pushHistory(collection, request.id, request.history);
       await this.appendAuditEntries([request.audit], meta);
-      meta.ops[request.opId] = version;
+      meta.ops[opKey(request.opId)] = version;
       trimOldest(meta.ops, this.opsLimit);
       await this.files.saveMeta(meta);
       return { outcome: 'applied', version };
@@ -291,6 +291,16 @@ function firstOlderThan(order: readonly string[], after: string): number {
   return low < order.length ? low : -1;
 }
 
+/**
+ * The key of an operation id in `ops`. Prefixed, because an object lists integer-like keys
+ * (an Idempotency-Key of digits only) first, whatever their age: trimOldest would drop the
+ * newest operation instead of the oldest.
+ */
+function opKey(opId: string): string {
+  return `op:${opId}`;
+}
+
+/** Drops the entries added first; the keys are never integer-like (see opKey), so that is insertion order. */
 function trimOldest(record: Record<string, unknown>, limit: number): void {
   const keys = Object.keys(record);
   for (let index = 0; index < keys.length - limit; index += 1) delete record[keys[index] as string];

@@ -4,7 +4,7 @@
  * (the caller's `head`, then one Lua script that does the whole write atomically).
  */
 import type { AuditEntry, AuditStats } from '../../domain/audit.js';
-import type { Collection, Doc } from '../../domain/collections.js';
+import { collectionInfo, type Collection, type Doc } from '../../domain/collections.js';
 import { AlreadyExistsError, NotFoundError, SchemaTooNewError, VersionConflictError } from '../../domain/errors.js';
 import { SCHEMA_VERSION } from '../../domain/schema-version.js';
 import { counterFields, toAuditStats } from '../audit-stats.js';
@@ -194,7 +194,7 @@ export class RedisStore implements ContentStore {
   async commit(c: Collection, request: WriteRequest): Promise<WriteResult> {
     const [result] = await this.exec([commitCommand(this.keys, c, request, this.limits)], false, true);
     const [outcome, version] = replyOf(result) as [string, number];
-    const what = c === 'projects' ? 'project' : 'resource';
+    const what = collectionInfo[c].singular;
     switch (outcome) {
       case 'OK':
         return { outcome: 'applied', version };
