@@ -11,14 +11,10 @@ import { resourceCreateSchema, resourceSchema, type Resource } from './resource.
 
 export const COLLECTIONS = ['projects', 'resources'] as const;
 export type Collection = (typeof COLLECTIONS)[number];
-export const collectionSchema = z.enum(COLLECTIONS);
-
 export type Doc = Project | Resource;
 
 /** What every create body has in common, whatever the collection. */
 export type CreateBody = { id?: string; title: string; metadata?: { featured?: boolean; status?: Status } } & Record<string, unknown>;
-export type DocOf<C extends Collection> = C extends 'projects' ? Project : Resource;
-
 type AnyObject = z.ZodObject<Record<string, z.ZodType>>;
 
 function updateSchemaOf(create: AnyObject): AnyObject {

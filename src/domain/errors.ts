@@ -132,7 +132,3 @@ export class MigrationGuardError extends ContentKvError {
     super('MIGRATION_GUARD', message, details);
   }
 }
-
-export function isContentKvError(error: unknown): error is ContentKvError {
-  return error instanceof ContentKvError;
-}

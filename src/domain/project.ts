@@ -49,4 +49,3 @@ export const projectCreateSchema = z.strictObject({
   ...contentShape,
   metadata: z.strictObject(writableMetadataShape).optional(),
 });
-export type ProjectCreate = z.infer<typeof projectCreateSchema>;

@@ -26,4 +26,3 @@ export const resourceCreateSchema = z.strictObject({
   ...contentShape,
   metadata: z.strictObject(writableMetadataShape).optional(),
 });
-export type ResourceCreate = z.infer<typeof resourceCreateSchema>;

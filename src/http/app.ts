@@ -1,7 +1,7 @@
 /**
  * The one Hono app: REST, MCP, health, metrics, audit and (when given) the admin API and the
  * dashboard. It is a plain fetch handler, so the same app runs on Node (@hono/node-server) and
- * on serverless platforms (api/index.ts for Vercel).
+ * on serverless platforms (api/index.js for Vercel).
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -33,16 +33,18 @@ export interface AppOptions {
   health: HealthReporter;
   /** Host names, besides localhost, accepted in Host and Origin by the MCP and admin endpoints. */
   allowedHosts?: readonly string[];
-  /** Seconds a CDN may keep anonymous GET responses (s-maxage); 0 means revalidate every time. */
-  cacheSeconds?: number;
   metricsPublic?: boolean;
-  bodyLimitBytes?: number;
   mcp?: McpEndpoint;
   /** Extra routes mounted under /api/admin (the migration API), behind the write token. */
   admin?: Hono<AppEnv>;
   /** Routes for the operator dashboard, mounted at /admin. */
   dashboard?: Hono<AppEnv>;
 }
+
+/** REST and admin request bodies (MCP has its own limit, see http-endpoint.ts). */
+const BODY_LIMIT_BYTES = 256 * 1024;
+/** Seconds a CDN may keep an anonymous GET response (s-maxage). */
+const CDN_SECONDS = 5;
 
 function timing(metrics: Metrics): MiddlewareHandler<AppEnv> {
   return async function timingHandler(c, next) {
@@ -55,9 +57,9 @@ function timing(metrics: Metrics): MiddlewareHandler<AppEnv> {
 function accessLog(): MiddlewareHandler<AppEnv> {
   return async function accessLogHandler(c, next) {
     const logger = c.get('logger');
-    const reads = c.req.method === 'GET' || c.req.method === 'HEAD';
     // Reads and MCP calls (audited anyway) are logged at debug level only: skip the work when that is off.
-    if (reads && !logger.isLevelEnabled('debug')) {
+    const quiet = c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path.endsWith('/mcp');
+    if (quiet && !logger.isLevelEnabled('debug')) {
       await next();
       if (c.res.status >= 500) logger.warn({ requestId: c.get('requestId'), method: c.req.method, route: c.req.routePath, status: c.res.status }, 'request failed');
       return;
@@ -66,14 +68,13 @@ function accessLog(): MiddlewareHandler<AppEnv> {
     await next();
     const entry = { requestId: c.get('requestId'), method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 };
     if (c.res.status >= 500) logger.warn(entry, 'request failed');
-    else if (reads || c.req.routePath.endsWith('/mcp')) logger.debug(entry, 'request');
+    else if (quiet) logger.debug(entry, 'request');
     else logger.info(entry, 'request');
   };
 }
 
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const limit = options.bodyLimitBytes ?? 256 * 1024;
   const hosts = allowedHostnames(options.allowedHosts ?? []);
 
   app.use(requestContext(options.logger), timing(options.metrics), accessLog());
@@ -82,16 +83,16 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.use(authenticate(options.tokens));
   // Only where a body is read: on a GET the check would build a web Request for nothing.
   const limitBody = bodyLimit({
-    maxSize: limit,
+    maxSize: BODY_LIMIT_BYTES,
     onError: () => {
-      throw new PayloadTooLargeError(limit);
+      throw new PayloadTooLargeError(BODY_LIMIT_BYTES);
     },
   });
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], ['/api/projects/*', '/api/projects', '/api/resources/*', '/api/resources', '/api/admin/*'], limitBody);
 
   const lastGood = new LastGood<unknown>();
-  app.route('/api/projects', contentRoutes('projects', { service: options.service, cacheSeconds: options.cacheSeconds ?? 5, lastGood }));
-  app.route('/api/resources', contentRoutes('resources', { service: options.service, cacheSeconds: options.cacheSeconds ?? 5, lastGood }));
+  app.route('/api/projects', contentRoutes('projects', { service: options.service, cacheSeconds: CDN_SECONDS, lastGood }));
+  app.route('/api/resources', contentRoutes('resources', { service: options.service, cacheSeconds: CDN_SECONDS, lastGood }));
   app.route('/api/audit', auditRoutes(options.service));
   app.route('/api/health', healthRoutes(options.health));
   app.route('/metrics', metricsRoutes(options.metrics, { public: options.metricsPublic ?? false }));

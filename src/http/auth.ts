@@ -17,11 +17,7 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-export function tokenMatches(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-export function roleOf(authorization: string | undefined, tokens: Tokens, expected = digests(tokens)): Role {
+function roleOf(authorization: string | undefined, expected: ReturnType<typeof digests>): Role {
   if (authorization === undefined || authorization === '') return 'anonymous';
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match) throw new UnauthorizedError('the Authorization header must be "Bearer <token>"');
@@ -41,7 +37,7 @@ function digests(tokens: Tokens): { write: Buffer; read: Buffer | null } {
 export function authenticate(tokens: Tokens): MiddlewareHandler<AppEnv> {
   const expected = digests(tokens);
   return async function authenticateRequest(c, next) {
-    c.set('role', roleOf(c.req.header('authorization'), tokens, expected));
+    c.set('role', roleOf(c.req.header('authorization'), expected));
     await next();
   };
 }

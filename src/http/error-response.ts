@@ -25,10 +25,6 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   INTERNAL: 500,
 };
 
-export function statusOf(code: ErrorCode): ContentfulStatusCode {
-  return STATUS[code];
-}
-
 export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
   const meta = { timestamp: new Date().toISOString(), requestId: c.get('requestId') ?? 'unknown' };
   if (error instanceof ContentKvError) {

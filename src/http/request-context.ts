@@ -30,12 +30,17 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
 
 /** Who is making this request, for the audit entry of a write. */
 export function actorOf(c: Context<AppEnv>, source: Actor['source'] = 'api'): Actor {
-  const clientId = c.req.header('x-client-id');
-  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? c.req.header('x-real-ip');
+  return actorFromHeaders((name) => c.req.header(name), source);
+}
+
+/** The same from any request's headers (the MCP endpoint reads them from the Node request). */
+export function actorFromHeaders(header: (name: string) => string | undefined, source: Actor['source']): Actor {
+  const clientId = header('x-client-id');
+  const forwarded = header('x-forwarded-for')?.split(',')[0]?.trim() ?? header('x-real-ip');
   return {
     source,
     clientId: clientId && SAFE_ID.test(clientId) ? clientId : undefined,
-    userAgent: bounded(c.req.header('user-agent'), 200),
+    userAgent: bounded(header('user-agent'), 200),
     ipAddress: bounded(forwarded, 64),
   };
 }

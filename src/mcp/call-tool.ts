@@ -41,9 +41,18 @@ export function errorResult(error: unknown, access: 'read' | 'write' = 'write'):
   return { content: [{ type: 'text', text: 'INTERNAL: the tool failed unexpectedly and the server logged why. Retry once; if it fails again, report it.' }], isError: true };
 }
 
+/** A successful result whose text block is its structured content: passed on as that text alone. */
+function asOutcome(result: CallToolResult): { text: string } | { result: CallToolResult } {
+  const text = result.content[0]?.text;
+  return result.structuredContent !== undefined && result.content.length === 1 && result.isError === undefined && text !== undefined ? { text } : { result };
+}
+
 export interface ToolRunner {
   run(tool: ToolDefinition, args: Record<string, unknown>, context: ToolContext): Promise<CallToolResult>;
-  /** The structured content as JSON text where the tool can give it so (runText), else the whole result. */
+  /**
+   * The structured content as JSON text where the result is a plain success (from the tool's
+   * runText when it has one, else from run's text block), else the whole result.
+   */
   runText(tool: ToolDefinition, args: Record<string, unknown>, context: ToolContext): Promise<{ text: string } | { result: CallToolResult }>;
 }
 
@@ -62,7 +71,7 @@ export function createToolRunner(options: { metrics?: Metrics | undefined; onUne
       }
     },
     async runText(tool, args, context) {
-      if (!tool.runText) return { result: await this.run(tool, args, context) };
+      if (!tool.runText) return asOutcome(await this.run(tool, args, context));
       try {
         const text = await tool.runText(args, context);
         options.metrics?.mcpCalls.inc({ tool: tool.name, outcome: 'ok' });

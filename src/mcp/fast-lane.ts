@@ -67,12 +67,6 @@ function responseText(outcome: { text: string } | { result: CallToolResult }, id
   return `{"result":${body},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
 }
 
-/** A successful result whose text block is its structured content: written from that text alone. */
-function asOutcome(result: CallToolResult): { text: string } | { result: CallToolResult } {
-  const text = result.content[0]?.text;
-  return result.structuredContent !== undefined && result.content.length === 1 && result.isError === undefined && text !== undefined ? { text } : { result };
-}
-
 export interface FastLane {
   /** The response, or null when the SDK must answer this request. */
   answer(incoming: McpIncoming, body: unknown, tools: ReadonlyMap<string, PreparedTool>): Promise<Response | null>;
@@ -90,7 +84,7 @@ export function createFastLane(deps: ToolDeps, runner: ToolRunner, actorOf: (inc
       const context = { ...deps, actor: actorOf(incoming) };
       const input = args.data as Record<string, unknown>;
       // A stored document passed on as is needs no parsing, validating or serializing again here.
-      const outcome = tool.definition.runText ? await runner.runText(tool.definition, input, context) : asOutcome(await runner.run(tool.definition, input, context));
+      const outcome = await runner.runText(tool.definition, input, context);
       return new Response(responseText(outcome, call.id), { status: 200, headers: { 'content-type': 'application/json' } });
     },
   };

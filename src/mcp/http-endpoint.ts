@@ -10,6 +10,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { McpIncoming } from './incoming.js';
 import type { Actor } from '../domain/audit.js';
+import { actorFromHeaders } from '../http/request-context.js';
 import type { ToolRunner } from './call-tool.js';
 import { createFastLane } from './fast-lane.js';
 import { buildMcpServer, prepareTools, type PreparedTool, type ServerParts } from './sdk-server.js';
@@ -28,20 +29,8 @@ export interface McpHttpOptions {
   onError?: (error: Error) => void;
 }
 
-const SAFE_CLIENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-
-export function actorFromRequest(request: Request | undefined): Actor {
-  return actorFromHeaders((name) => request?.headers.get(name) ?? undefined);
-}
-
-export function actorFromHeaders(header: (name: string) => string | undefined): Actor {
-  const clientId = header('x-client-id');
-  const userAgent = header('user-agent');
-  return {
-    source: 'mcp',
-    clientId: clientId && SAFE_CLIENT_ID.test(clientId) ? clientId : undefined,
-    userAgent: userAgent ? userAgent.slice(0, 200) : undefined,
-  };
+function actorFromRequest(request: Request | undefined): Actor {
+  return actorFromHeaders((name) => request?.headers.get(name) ?? undefined, 'mcp');
 }
 
 function rpcError(status: number, code: number, message: string): Response {
@@ -52,9 +41,11 @@ export type McpHttpEndpoint = ReturnType<typeof createMcpHttpEndpoint>;
 
 export function createMcpHttpEndpoint(options: McpHttpOptions) {
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const prepared = prepareTools(options.tools);
+  const readable = new Set(toolsFor('read', options.tools));
   const partsByRole: Record<McpRole, ServerParts> = {
-    read: { tools: prepareTools(toolsFor('read', options.tools)), deps: options.deps, runner: options.runner, actorOf: actorFromRequest },
-    write: { tools: prepareTools(toolsFor('write', options.tools)), deps: options.deps, runner: options.runner, actorOf: actorFromRequest },
+    read: { tools: prepared.filter((tool) => readable.has(tool.definition)), deps: options.deps, runner: options.runner, actorOf: actorFromRequest },
+    write: { tools: prepared, deps: options.deps, runner: options.runner, actorOf: actorFromRequest },
   };
   const toolMaps: Record<McpRole, Map<string, PreparedTool>> = {
     read: new Map(partsByRole.read.tools.map((tool) => [tool.definition.name, tool])),
@@ -62,7 +53,7 @@ export function createMcpHttpEndpoint(options: McpHttpOptions) {
   };
   const roleOf = (authInfo: AuthInfo | undefined): McpRole => (authInfo?.scopes.includes('write') ? 'write' : 'read');
   const authInfoFor = (role: McpRole): AuthInfo => ({ token: '', clientId: `contentkv-${role}`, scopes: [role] });
-  const fastLane = createFastLane(options.deps, options.runner, (incoming) => actorFromHeaders((name) => incoming.header(name)));
+  const fastLane = createFastLane(options.deps, options.runner, (incoming) => actorFromHeaders((name) => incoming.header(name), 'mcp'));
 
   const modern = createMcpHandler(({ authInfo }) => buildMcpServer(partsByRole[roleOf(authInfo)]), {
     legacy: 'reject',
@@ -84,7 +75,7 @@ export function createMcpHttpEndpoint(options: McpHttpOptions) {
     }
   }
 
-  /** How many requests each path served, for /metrics and for tests that must know which path ran. */
+  /** How many requests each path served, for tests that must know which path ran. */
   const served = { fastLane: 0, legacy: 0, modern: 0 };
 
   async function handle(incoming: McpIncoming, role: McpRole): Promise<Response> {
@@ -120,5 +111,5 @@ export function createMcpHttpEndpoint(options: McpHttpOptions) {
     return modern.fetch(request, { authInfo: authInfoFor(role), parsedBody: parsed });
   }
 
-  return { handle, served, close: () => modern.close(), partsByRole };
+  return { handle, served, close: () => modern.close() };
 }

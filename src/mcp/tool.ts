@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Actor } from '../domain/audit.js';
+import { opIdSchema } from '../domain/ids.js';
 import type { ContentService } from '../service/content-service.js';
 
 export interface ToolAnnotations {
@@ -22,6 +23,9 @@ export const ADDS: ToolAnnotations = { readOnlyHint: false, destructiveHint: fal
 export const REPLACES: ToolAnnotations = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false };
 /** Restores: replace content, and each call makes a new version. */
 export const REWRITES: ToolAnnotations = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false };
+
+/** The argument every write tool takes so that a retry is applied once (Idempotency-Key in REST). */
+export const idempotencyKeyArg = opIdSchema.optional().describe('Optional key (8-128 letters, digits, _ or -): a retry with the same key is applied only once');
 
 export interface MigrationStatusSource {
   status(): Promise<Record<string, unknown>>;

@@ -43,6 +43,9 @@ describe('reading', () => {
     expect(second.status).toBe(304);
     const listEtag = (await get('/api/projects')).headers.get('etag') as string;
     expect((await get('/api/projects', { 'If-None-Match': listEtag })).status).toBe(304);
+    // The same page whatever unrelated parameters ride along; a different one (drafts too) for a token holder.
+    expect((await get('/api/projects?utm_source=newsletter')).headers.get('etag')).toBe(listEtag);
+    expect((await get('/api/projects', { ...bearer(READ_TOKEN), 'If-None-Match': listEtag })).status).toBe(200);
   });
 
   it('hides drafts from anonymous callers and shows them to token holders', async () => {

@@ -106,6 +106,18 @@ describe.each(CLIENT_KINDS)('MCP over HTTP with the %s client', (kind) => {
     expect(await call('delete_resource', { id, expectedVersion: 2, confirm: true })).toMatchObject({ deleted: true });
   });
 
+  it('applies a retried delete or restore with the same idempotencyKey once', async () => {
+    const id = `mcp-retry-${suffix}`;
+    await call('create_project', { project: projectInput({ id }) });
+    const remove = { id, expectedVersion: 1, confirm: true, idempotencyKey: `delete-${suffix}` };
+    expect(await call('delete_project', remove)).toEqual({ id, deleted: true, version: 2 });
+    expect(await call('delete_project', remove)).toEqual({ id, deleted: true, version: 2 });
+    const restore = { collection: 'projects', id, version: 1, idempotencyKey: `restore-${suffix}` };
+    expect((await call('restore_version', restore)).document.metadata.version).toBe(3);
+    expect((await call('restore_version', restore)).document.metadata.version).toBe(3);
+    expect((await call('get_history', { collection: 'projects', id })).versions).toHaveLength(1);
+  });
+
   it('reports audit entries with their diff, audit stats and migration status', async () => {
     const log = await call('get_audit_log', { source: 'mcp', limit: 5 });
     expect(log.entries.length).toBeGreaterThan(0);

@@ -27,12 +27,11 @@ export function adminRoutes(deps: AdminDeps): Hono<AppEnv> {
   });
   if (deps.engine) routes.route('/', adminMigrationRoutes(deps.engine, deps.jobs));
   else {
-    routes.all('/migration/*', () => {
+    const none = () => {
       throw new MigrationGuardError('there is no migration here: it needs both Redis and the JSON files (projects.json, resources.json) in CONTENTKV_DATA_DIR');
-    });
-    routes.get('/migration', () => {
-      throw new MigrationGuardError('there is no migration here: it needs both Redis and the JSON files (projects.json, resources.json) in CONTENTKV_DATA_DIR');
-    });
+    };
+    routes.all('/migration', none);
+    routes.all('/migration/*', none);
   }
   return routes;
 }

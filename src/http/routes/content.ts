@@ -42,9 +42,9 @@ function etagOf(doc: { version: number; checksum: string }): string {
 }
 
 /** Any page of a collection changes its ETag when the collection changes (the store's revision). */
-function listEtag(revision: string, search: string): string {
+function listEtag(revision: string, query: string): string {
   let hash = 0x811c9dc5;
-  for (let index = 0; index < search.length; index += 1) hash = Math.imul(hash ^ search.charCodeAt(index), 0x01000193) >>> 0;
+  for (let index = 0; index < query.length; index += 1) hash = Math.imul(hash ^ query.charCodeAt(index), 0x01000193) >>> 0;
   return `W/"${revision}-${hash.toString(36)}"`;
 }
 
@@ -86,14 +86,13 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
   const { service } = options;
   const routes = new Hono<AppEnv>();
   const viewer = (c: Context<AppEnv>) => ({ canSeeUnpublished: c.get('role') !== 'anonymous' });
+  const scope = (c: Context<AppEnv>) => (c.get('role') === 'anonymous' ? 'public' : 'token');
 
   const cacheHeaders = (c: Context<AppEnv>) => {
     c.header('Vary', 'Authorization');
     c.header(
       'Cache-Control',
-      c.get('role') === 'anonymous' && options.cacheSeconds > 0
-        ? `public, max-age=0, s-maxage=${options.cacheSeconds}, stale-while-revalidate=${options.cacheSeconds * 6}`
-        : c.get('role') === 'anonymous' ? 'public, max-age=0, must-revalidate' : 'private, no-store',
+      c.get('role') === 'anonymous' ? `public, max-age=0, s-maxage=${options.cacheSeconds}, stale-while-revalidate=${options.cacheSeconds * 6}` : 'private, no-store',
     );
   };
 
@@ -106,8 +105,7 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
    * Runs a read; on success remembers it, and while the store is unavailable answers with the
    * last good result for the same read, marked stale with its age (Age, X-Contentkv-Stale).
    */
-  async function readWithFallback<T>(c: Context<AppEnv>, key: string, read: () => Promise<T>, bytesOf: (value: T) => number): Promise<T> {
-    const scoped = `${c.get('role') === 'anonymous' ? 'public' : 'token'}|${key}`;
+  async function readWithFallback<T>(c: Context<AppEnv>, scoped: string, read: () => Promise<T>, bytesOf: (value: T) => number): Promise<T> {
     try {
       const value = await read();
       const fallback = fallbackOf(value);
@@ -126,11 +124,11 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
 
   routes.get('/', async (c) => {
     const query = parseInput(listQuerySchema, c.req.query(), 'the query');
-    const search = new URL(c.req.url).search;
-    // Keyed by the parsed query, so junk parameters cannot multiply the remembered pages.
-    const key = `${collection}?${query.status ?? ''}|${query.featured ?? ''}|${query.tag ?? ''}|${query.limit ?? ''}|${query.cursor ?? ''}`;
+    // The parsed query, not the URL: junk parameters neither multiply the remembered pages nor
+    // change the ETag. Scoped by role, since the same query shows a token holder more.
+    const key = `${scope(c)}|${collection}?${query.status ?? ''}|${query.featured ?? ''}|${query.tag ?? ''}|${query.limit ?? ''}|${query.cursor ?? ''}`;
     const page = await readWithFallback(c, key, () => service.listRaw(collection, query, viewer(c)), (raw) => raw.itemsJson.length);
-    const etag = listEtag(page.revision, search);
+    const etag = listEtag(page.revision, key);
     cacheHeaders(c);
     c.header('ETag', etag);
     if (notModified(c, etag)) return c.body(null, 304);
@@ -138,7 +136,7 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
   });
 
   routes.get('/:id', async (c) => {
-    const raw = await readWithFallback(c, `${collection}/${c.req.param('id')}`, () => service.getRaw(collection, c.req.param('id'), viewer(c)), (raw) => raw.json.length);
+    const raw = await readWithFallback(c, `${scope(c)}|${collection}/${c.req.param('id')}`, () => service.getRaw(collection, c.req.param('id'), viewer(c)), (raw) => raw.json.length);
     const etag = etagOf(raw);
     cacheHeaders(c);
     c.header('ETag', etag);
@@ -180,7 +178,8 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
     assertRole(c.get('role'), 'write');
     const body = parseInput(z.strictObject({ version: z.number().int().min(1), expectedVersion: z.number().int().min(0).optional() }), await readJsonObject(c), 'the restore request');
     const outcome = await service.restore(collection, c.req.param('id'), body.version, actorOf(c), writeOptions(c, expectedVersionOf(c, body.expectedVersion)));
-    return c.json(okBody(outcome.doc, meta(c)));
+    c.header('ETag', etagOf(outcome.doc.metadata));
+    return c.json(okBody(outcome.doc, meta(c, outcome.duplicate ? { duplicate: true } : {})));
   });
 
   return routes;

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { collectionInfo, type Collection, type Doc } from '../../domain/collections.js';
 import { STATUSES, tagSchema } from '../../domain/fields.js';
-import { idSchema, opIdSchema } from '../../domain/ids.js';
-import { ADDS, defineTool, READS, REPLACES, type ToolDefinition } from '../tool.js';
+import { idSchema } from '../../domain/ids.js';
+import { ADDS, defineTool, idempotencyKeyArg, READS, REPLACES, type ToolDefinition } from '../tool.js';
 import { documentOutput, pageInfo, summaryOutput } from '../outputs.js';
 
 export const MCP_MAX_PAGE = 50;
@@ -21,7 +21,6 @@ export function contentTools(collection: Collection): ToolDefinition[] {
   const one = info.singular;
   const viewer = { canSeeUnpublished: true };
   const expectedVersion = z.number().int().min(1).describe(`metadata.version of the ${one} as you last read it; the write fails with a conflict if it changed since`);
-  const idempotencyKey = opIdSchema.optional().describe('Optional key (8-128 letters, digits, _ or -): a retry with the same key is applied only once');
 
   return [
     defineTool({
@@ -69,7 +68,7 @@ export function contentTools(collection: Collection): ToolDefinition[] {
         `Fails if the id exists; use update_${one} for that.`,
       access: 'write',
       annotations: ADDS,
-      inputSchema: z.object({ [one]: info.createSchema, idempotencyKey }) as z.ZodObject<{ idempotencyKey: typeof idempotencyKey }>,
+      inputSchema: z.object({ [one]: info.createSchema, idempotencyKey: idempotencyKeyArg }) as z.ZodObject<{ idempotencyKey: typeof idempotencyKeyArg }>,
       outputSchema: z.object({ [one]: documentOutput, duplicate: z.boolean() }),
       async run(args, { service, actor }) {
         const outcome = await service.create(collection, (args as Record<string, unknown>)[one], actor, { opId: args.idempotencyKey });
@@ -85,7 +84,7 @@ export function contentTools(collection: Collection): ToolDefinition[] {
         `Every update is kept in history and can be undone with restore_version.`,
       access: 'write',
       annotations: REPLACES,
-      inputSchema: z.object({ id: idSchema, expectedVersion, changes: info.patchSchema.describe('The fields to change, as a partial document'), idempotencyKey }),
+      inputSchema: z.object({ id: idSchema, expectedVersion, changes: info.patchSchema.describe('The fields to change, as a partial document'), idempotencyKey: idempotencyKeyArg }),
       outputSchema: z.object({ [one]: documentOutput, duplicate: z.boolean() }),
       async run(args, { service, actor }) {
         const outcome = await service.update(collection, args.id, args.changes, actor, { expectedVersion: args.expectedVersion, opId: args.idempotencyKey });
@@ -100,7 +99,7 @@ export function contentTools(collection: Collection): ToolDefinition[] {
         `so restore_version can bring it back. Needs expectedVersion from get_${one}.`,
       access: 'write',
       annotations: REPLACES,
-      inputSchema: z.object({ id: idSchema, expectedVersion, confirm: z.boolean().optional().describe('Must be true to delete; otherwise this is a dry run') }),
+      inputSchema: z.object({ id: idSchema, expectedVersion, confirm: z.boolean().optional().describe('Must be true to delete; otherwise this is a dry run'), idempotencyKey: idempotencyKeyArg }),
       outputSchema: z.object({ id: z.string(), deleted: z.boolean(), version: z.number().int(), preview: z.string().optional() }),
       async run(args, { service, actor }) {
         if (args.confirm !== true) {
@@ -112,7 +111,7 @@ export function contentTools(collection: Collection): ToolDefinition[] {
             preview: `Would delete ${one} "${doc.title}" (${doc.metadata.status}, version ${doc.metadata.version}). Call ${`delete_${one}`} again with confirm: true to delete it.`,
           };
         }
-        const outcome = await service.delete(collection, args.id, actor, { expectedVersion: args.expectedVersion });
+        const outcome = await service.delete(collection, args.id, actor, { expectedVersion: args.expectedVersion, opId: args.idempotencyKey });
         return { id: args.id, deleted: true, version: outcome.version };
       },
     }),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { COLLECTIONS } from '../../domain/collections.js';
 import { fieldChangeSchema } from '../../domain/audit.js';
 import { idSchema } from '../../domain/ids.js';
-import { defineTool, READS, REWRITES, type ToolDefinition } from '../tool.js';
+import { defineTool, idempotencyKeyArg, READS, REWRITES, type ToolDefinition } from '../tool.js';
 import { documentOutput } from '../outputs.js';
 
 export function historyTools(): ToolDefinition[] {
@@ -57,10 +57,11 @@ export function historyTools(): ToolDefinition[] {
         id: idSchema,
         version: z.number().int().min(1).describe('The version to bring back, from get_history'),
         expectedVersion: z.number().int().min(1).optional().describe('The current version, to be sure nobody changed it meanwhile'),
+        idempotencyKey: idempotencyKeyArg,
       }),
       outputSchema: z.object({ document: documentOutput, restoredFrom: z.number().int() }),
       async run(args, { service, actor }) {
-        const outcome = await service.restore(args.collection, args.id, args.version, actor, { expectedVersion: args.expectedVersion });
+        const outcome = await service.restore(args.collection, args.id, args.version, actor, { expectedVersion: args.expectedVersion, opId: args.idempotencyKey });
         return { document: outcome.doc as z.infer<typeof documentOutput>, restoredFrom: args.version };
       },
     }),
