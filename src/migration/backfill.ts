@@ -11,6 +11,7 @@ import type { Collection, Doc } from '../domain/collections.js';
 import { ContentKvError, StoreUnavailableError } from '../domain/errors.js';
 import type { ContentStore, ReplicaItem } from '../store/port.js';
 import { rateAndEta, type JobProgress, type ProgressListener } from './progress.js';
+import { countAll } from './store-reads.js';
 import type { MigrationStateStore } from './state-store.js';
 
 export interface BackfillOptions {
@@ -31,11 +32,6 @@ export interface BackfillOptions {
 }
 
 const transient = handleWhen((error) => error instanceof StoreUnavailableError || !(error instanceof ContentKvError));
-
-async function countAll(store: ContentStore, c: Collection): Promise<number> {
-  const page = await store.list(c, { status: 'any', limit: 1 });
-  return page.total ?? 0;
-}
 
 export async function backfill(options: BackfillOptions): Promise<JobProgress> {
   const { collection: c, source, target, state } = options;

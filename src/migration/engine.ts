@@ -7,14 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, AuditEntry } from '../domain/audit.js';
 import { COLLECTIONS, type Collection } from '../domain/collections.js';
 import { MigrationGuardError } from '../domain/errors.js';
-import { JsonStore } from '../store/json/json-store.js';
+import type { JsonStore } from '../store/json/json-store.js';
 import type { MigratingStore } from '../store/migrating/migrating-store.js';
 import type { RedisStore } from '../store/redis/redis-store.js';
 import { backfill } from './backfill.js';
-import { exportCollections, type ExportResult } from './export.js';
 import type { JobProgress, ProgressListener } from './progress.js';
 import { repair } from './repair.js';
-import { BEHAVIOUR, mirrorsToRedis, stageIndex, type Stage, type StoreName } from './stages.js';
+import { BEHAVIOUR, mirrorsToRedis, readPercentOf, stageIndex, type Stage, type StoreName } from './stages.js';
 import type { MigrationStateStore } from './state-store.js';
 import { describeStatus, type MigrationStatus, type StatusSources } from './status.js';
 import { advanceBlockers, rollbackBlockers } from './transitions.js';
@@ -44,11 +43,6 @@ export interface JobOptions {
   restart?: boolean;
 }
 
-/** The share of reads Redis serves at a stage: set in `live`, all or nothing elsewhere. */
-function readPercentOf(stage: Stage, stored: number): number {
-  if (stage === 'live') return stored;
-  return BEHAVIOUR[stage].reads === 'redis' ? 100 : 0;
-}
 
 const collectionsOf = (target: Target): Collection[] => (target === 'all' ? [...COLLECTIONS] : [target]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -105,16 +99,6 @@ export class MigrationEngine {
     return results;
   }
 
-  async importFrom(dir: string, options: JobOptions = {}): Promise<JobProgress[]> {
-    const source = new JsonStore({ dir });
-    await source.open();
-    const results: JobProgress[] = [];
-    for (const c of COLLECTIONS) {
-      results.push(await backfill({ collection: c, source, target: this.options.redis, state: this.options.state, dryRun: options.dryRun, restart: true, onProgress: options.onProgress, job: 'import' }));
-    }
-    return results;
-  }
-
   async verify(target: Target, options: JobOptions = {}): Promise<VerifyReport[]> {
     const reports: VerifyReport[] = [];
     for (const c of collectionsOf(target)) {
@@ -134,12 +118,6 @@ export class MigrationEngine {
       );
     }
     return results;
-  }
-
-  async exportTo(dir: string, onProgress?: ProgressListener): Promise<ExportResult> {
-    const result = await exportCollections(this.options.redis, dir, onProgress);
-    await this.options.state.setHash('export', { at: result.exportedAt, dir: result.dir, projects: result.counts.projects, resources: result.counts.resources });
-    return result;
   }
 
   async advance(change: StageChange): Promise<void> {

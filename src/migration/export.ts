@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../store/json/files.js';
 import { compareNewestFirst, sortMember } from '../store/ordering.js';
 import type { ContentStore } from '../store/port.js';
 import { rateAndEta, type JobProgress, type ProgressListener } from './progress.js';
+import { countAll } from './store-reads.js';
 
 export interface ExportResult {
   dir: string;
@@ -24,7 +25,7 @@ export async function exportCollections(store: ContentStore, outDir: string, onP
   for (const c of COLLECTIONS) {
     const startedMs = Date.now();
     const startedAt = new Date(startedMs).toISOString();
-    const total = (await store.list(c, { status: 'any', limit: 1 })).total ?? 0;
+    const total = await countAll(store, c);
     const docs: Doc[] = [];
     let cursor: string | null = null;
     const progress = (status: JobProgress['status']): JobProgress => ({

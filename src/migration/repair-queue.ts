@@ -114,6 +114,13 @@ export class RepairQueue {
     return run;
   }
 
+  /** Ids waiting in the journal, per collection, from one read of it. */
+  async journalCounts(): Promise<Record<Collection, number>> {
+    const counts: Record<Collection, number> = { projects: 0, resources: 0 };
+    for (const entry of await this.journal()) counts[entry.c] += 1;
+    return counts;
+  }
+
   /** Ids waiting: in Redis (when it answers) plus in the journal. */
   async size(c: Collection): Promise<{ redis: number | null; journal: number }> {
     const journal = (await this.journal()).filter((entry) => entry.c === c).length;

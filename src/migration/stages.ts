@@ -31,6 +31,12 @@ export const BEHAVIOUR: Record<Stage, StageBehaviour> = {
   redis: { authoritative: 'redis', secondary: null, reads: 'redis', compares: false },
 };
 
+/** The share of reads Redis serves at a stage: the stored percentage in `live`, all or nothing elsewhere. */
+export function readPercentOf(stage: Stage, stored: number): number {
+  if (stage === 'live') return stored;
+  return BEHAVIOUR[stage].reads === 'redis' ? 100 : 0;
+}
+
 export function stageIndex(stage: Stage): number {
   return STAGES.indexOf(stage);
 }

@@ -3,12 +3,13 @@
  * under the same hash tag, so every instance reads the same stage. Keys:
  *   meta:migration:state              hash: <c>:stage, <c>:readPercent, paused, fence, epoch, changedAt
  *   meta:migration:backfill:<c>       hash: the backfill checkpoint and counters
+ *   meta:migration:import:<c>         hash: the same for `contentkv import`
  *   meta:migration:repair:<c>         set of ids whose copies must be reconciled
  *   meta:migration:deadletter:<c>     hash: id -> why it could not be copied
  *   meta:migration:verify:<c>         the last verify report (JSON)
  *   meta:migration:compare:<c>        hash: compared, mismatched (shadow reads)
  *   meta:migration:mismatches:<c>     list: the last mismatches, newest first
- *   meta:migration:export             hash: when Redis was last exported, and the counts
+ *   meta:migration:alerts             hash: alert key -> its state, shared by every instance
  */
 import type { Collection } from '../domain/collections.js';
 import type { RedisCommand, RedisDriver, RedisReply } from '../store/redis/driver.js';
@@ -36,6 +37,16 @@ function toRecord(flat: RedisReply): Record<string, string> {
   const record: Record<string, string> = {};
   for (let index = 0; index + 1 < list.length; index += 2) record[list[index] as string] = list[index + 1] as string;
   return record;
+}
+
+/** What the status shows of one collection, as Redis holds it. */
+export interface CollectionReads {
+  backfill: Record<string, string>;
+  lastVerify: unknown;
+  repairQueue: number;
+  deadLetters: { count: number; recent: { id: string; reason: string; at: string }[] };
+  compare: Record<string, string>;
+  mismatches: unknown[];
 }
 
 export class MigrationStateStore {
@@ -128,6 +139,35 @@ export class MigrationStateStore {
     return Object.entries(record)
       .slice(0, limit)
       .map(([id, value]) => ({ id, ...(JSON.parse(value) as { reason: string; at: string }) }));
+  }
+
+  /** Everything the status shows of each collection, in one round trip for all of them. */
+  async statusReads(collections: readonly Collection[]): Promise<Record<Collection, CollectionReads>> {
+    const per = (c: Collection): RedisCommand[] => [
+      ['HGETALL', this.key(`backfill:${c}`)],
+      ['GET', this.key(`verify:${c}`)],
+      ['SCARD', this.key(`repair:${c}`)],
+      ['HGETALL', this.key(`deadletter:${c}`)],
+      ['HGETALL', this.key(`compare:${c}`)],
+      ['LRANGE', this.key(`mismatches:${c}`), 0, 9],
+    ];
+    const replies = await this.exec(collections.flatMap(per), true);
+    const reads = collections.map((c, index): [Collection, CollectionReads] => {
+      const [backfill, verify, repair, dead, compare, mismatches] = replies.slice(index * 6, index * 6 + 6);
+      const letters = Object.entries(toRecord(dead ?? null));
+      return [
+        c,
+        {
+          backfill: toRecord(backfill ?? null),
+          lastVerify: typeof verify === 'string' ? (JSON.parse(verify) as unknown) : null,
+          repairQueue: Number(repair ?? 0),
+          deadLetters: { count: letters.length, recent: letters.slice(0, 10).map(([id, value]) => ({ id, ...(JSON.parse(value) as { reason: string; at: string }) })) },
+          compare: toRecord(compare ?? null),
+          mismatches: ((mismatches as string[] | null) ?? []).map((entry) => JSON.parse(entry) as unknown),
+        },
+      ];
+    });
+    return Object.fromEntries(reads) as Record<Collection, CollectionReads>;
   }
 
   /** Sizes for status, in one round trip. */

@@ -5,7 +5,7 @@ import type { RedisStore } from '../store/redis/redis-store.js';
 import type { RepairQueue } from './repair-queue.js';
 import type { ShadowComparer } from './shadow-compare.js';
 import type { StageView } from './stage-view.js';
-import { BEHAVIOUR, STAGES, type Stage } from './stages.js';
+import { BEHAVIOUR, readPercentOf, STAGES, type Stage } from './stages.js';
 import type { MigrationStateStore } from './state-store.js';
 import type { VerifyReport } from './verify.js';
 
@@ -43,43 +43,26 @@ export interface StatusSources {
   comparer: ShadowComparer;
 }
 
-async function orNull<T>(work: Promise<T>): Promise<T | null> {
-  try {
-    return await work;
-  } catch {
-    return null;
-  }
-}
-
 export async function describeStatus(sources: StatusSources): Promise<MigrationStatus> {
-  const snapshot = await sources.view.refresh();
+  const [snapshot, reads, journal] = await Promise.all([sources.view.refresh(), sources.state.statusReads(COLLECTIONS).catch(() => null), sources.queue.journalCounts()]);
   const reachable = snapshot.error === null;
-  const collection = async (c: Collection): Promise<CollectionStatus> => {
+  const collection = (c: Collection): CollectionStatus => {
     const view = snapshot.collections[c];
-    const [backfill, lastVerify, sizes, dead, compare, recent, repairQueue] = await Promise.all([
-      orNull(sources.state.getHash(`backfill:${c}`)),
-      orNull(sources.state.getJson<VerifyReport>(`verify:${c}`)),
-      orNull(sources.state.sizes(c)),
-      orNull(sources.state.deadLetters(c, 10)),
-      orNull(sources.state.getHash(`compare:${c}`)),
-      orNull(sources.state.mismatches(c, 10)),
-      sources.queue.size(c),
-    ]);
-    const compared = Number(compare?.compared ?? 0);
-    const mismatched = Number(compare?.mismatched ?? 0);
+    const read = reads?.[c];
+    const compared = Number(read?.compare.compared ?? 0);
+    const mismatched = Number(read?.compare.mismatched ?? 0);
     return {
       stage: view.stage,
-      readPercent: view.stage === 'live' ? view.readPercent : BEHAVIOUR[view.stage].reads === 'redis' ? 100 : 0,
+      readPercent: readPercentOf(view.stage, view.readPercent),
       stageSource: view.source,
       authoritative: BEHAVIOUR[view.stage].authoritative,
-      backfill: backfill && Object.keys(backfill).length > 0 ? backfill : null,
-      lastVerify,
-      repairQueue,
-      deadLetters: { count: sizes?.deadLetters ?? 0, recent: dead ?? [] },
-      shadow: { compared, mismatched, mismatchRate: compared > 0 ? mismatched / compared : null, recent: recent ?? [] },
+      backfill: read && Object.keys(read.backfill).length > 0 ? read.backfill : null,
+      lastVerify: (read?.lastVerify ?? null) as VerifyReport | null,
+      repairQueue: { redis: read ? read.repairQueue : null, journal: journal[c] },
+      deadLetters: read?.deadLetters ?? { count: 0, recent: [] },
+      shadow: { compared, mismatched, mismatchRate: compared > 0 ? mismatched / compared : null, recent: read?.mismatches ?? [] },
     };
   };
-  const [projects, resources] = await Promise.all(COLLECTIONS.map(collection));
   return {
     store: 'migrating',
     stages: STAGES,
@@ -89,6 +72,6 @@ export async function describeStatus(sources: StatusSources): Promise<MigrationS
     redisReachable: reachable,
     stateError: snapshot.error,
     latency: { json: sources.comparer.latency.json.percentiles(), redis: sources.comparer.latency.redis.percentiles() },
-    collections: { projects: projects as CollectionStatus, resources: resources as CollectionStatus },
+    collections: { projects: collection('projects'), resources: collection('resources') },
   };
 }

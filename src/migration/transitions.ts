@@ -5,10 +5,11 @@
  * `--force` overrides them, and a forced move is audited as such.
  */
 import type { Collection } from '../domain/collections.js';
-import type { ContentStore, ManifestEntry } from '../store/port.js';
+import type { ContentStore } from '../store/port.js';
 import type { RepairQueue } from './repair-queue.js';
 import { BEHAVIOUR, readsJson, stageIndex, type Stage } from './stages.js';
 import type { MigrationStateStore } from './state-store.js';
+import { loadManifest } from './store-reads.js';
 import type { VerifyReport } from './verify.js';
 
 export interface GuardContext {
@@ -48,17 +49,6 @@ export async function advanceBlockers(context: GuardContext, c: Collection, from
   return reasons;
 }
 
-async function manifestOf(store: ContentStore, c: Collection): Promise<Map<string, ManifestEntry>> {
-  const entries = new Map<string, ManifestEntry>();
-  let cursor: string | null = null;
-  do {
-    const page = await store.manifest(c, cursor, 1_000);
-    for (const entry of page.entries) entries.set(entry.id, entry);
-    cursor = page.cursor;
-  } while (cursor !== null);
-  return entries;
-}
-
 /**
  * Ids whose Redis version is newer than what the JSON files hold: the writes a rollback would
  * hide. Redis is read first: in the stages that write both, a write reaches Redis first, so by
@@ -66,8 +56,8 @@ async function manifestOf(store: ContentStore, c: Collection): Promise<Map<strin
  * a moment later, and only those still newer count.
  */
 export async function newerInRedis(context: GuardContext, c: Collection, passes = 3, pauseMs = 150): Promise<string[]> {
-  const inRedis = await manifestOf(context.redis, c);
-  const inJson = await manifestOf(context.json, c);
+  const inRedis = await loadManifest(context.redis, c);
+  const inJson = await loadManifest(context.json, c);
   let newer = [...inRedis].filter(([id, entry]) => (inJson.get(id)?.version ?? 0) < entry.version).map(([id]) => id);
   for (let pass = 1; pass < passes && newer.length > 0; pass += 1) {
     await new Promise((resolve) => setTimeout(resolve, pauseMs));

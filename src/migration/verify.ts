@@ -7,6 +7,7 @@
 import type { Collection, Doc } from '../domain/collections.js';
 import type { ContentStore, ManifestEntry } from '../store/port.js';
 import { rateAndEta, type JobProgress, type ProgressListener } from './progress.js';
+import { countAll, loadManifest } from './store-reads.js';
 import type { MigrationStateStore } from './state-store.js';
 import type { StoreName } from './stages.js';
 
@@ -36,18 +37,6 @@ export interface VerifyOptions {
   dryRun?: boolean;
   pageSize?: number;
   onProgress?: ProgressListener;
-}
-
-async function loadManifest(store: ContentStore, c: Collection, pageSize: number, onPage: (n: number) => void): Promise<Map<string, ManifestEntry>> {
-  const entries = new Map<string, ManifestEntry>();
-  let cursor: string | null = null;
-  do {
-    const page = await store.manifest(c, cursor, pageSize);
-    for (const entry of page.entries) entries.set(entry.id, entry);
-    onPage(page.entries.length);
-    cursor = page.cursor;
-  } while (cursor !== null);
-  return entries;
 }
 
 type Kind = 'missing' | 'extra' | 'different';
@@ -99,7 +88,7 @@ export async function verify(options: VerifyOptions): Promise<{ report: VerifyRe
   const startedMs = Date.now();
   const startedAt = new Date(startedMs).toISOString();
   let loaded = 0;
-  const total = ((await stores[authoritative].list(c, { status: 'any', limit: 1 })).total ?? 0) * 2;
+  const total = (await countAll(stores[authoritative], c)) * 2;
   const report = (status: JobProgress['status'], counts: Record<string, number>): JobProgress => ({
     collection: c, job: 'verify', status, total, processed: Math.min(loaded, total), counts, ...rateAndEta(loaded, total, startedMs, Date.now()), startedAt, updatedAt: new Date().toISOString(),
   });

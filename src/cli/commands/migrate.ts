@@ -29,7 +29,7 @@ function percentArgument(value: string): number {
   return parsed;
 }
 
-function describeStatus(status: MigrationStatus): string {
+function formatStatus(status: MigrationStatus): string {
   const lines = [`paused: ${status.paused}${status.fenced ? ' (a stage switch is in progress)' : ''}; JSON writable: ${status.jsonWritable}; Redis reachable: ${status.redisReachable}`];
   for (const [name, c] of Object.entries(status.collections)) {
     const verify = c.lastVerify ? `${c.lastVerify.clean ? 'clean' : `${c.lastVerify.missing} missing, ${c.lastVerify.extra} extra, ${c.lastVerify.different} different`} at ${c.lastVerify.checkedAt}` : 'never';
@@ -67,7 +67,7 @@ export function registerMigrate(program: Command): void {
   migrate.command('status').description('stage, backfill, verify, repair queue and mismatches, per collection').option('--json', 'machine-readable output').action(async (options: { json?: boolean }) => {
     await withStores(async (stores) => {
       const status = await requireMigration(stores).engine.status();
-      print(Boolean(options.json), status, () => describeStatus(status));
+      print(Boolean(options.json), status, () => formatStatus(status));
     });
   });
 
@@ -83,59 +83,49 @@ export function registerMigrate(program: Command): void {
       await withStores(async (stores) => {
         const { engine } = requireMigration(stores);
         const reporter = await progressReporter({ json: Boolean(options.json) });
+        let results: (JobProgress | VerifyReport)[];
         try {
-          if (kind === 'verify') {
-            const reports = await engine.verify(options.collection, { dryRun: options.dryRun, onProgress: reporter.listener });
-            reporter.stop();
-            print(Boolean(options.json), reports, () => describeReports(reports));
-            exitFor(reports);
-          } else {
-            const run = kind === 'backfill' ? engine.backfill(options.collection, { ...options, onProgress: reporter.listener }) : engine.repair(options.collection, { dryRun: options.dryRun, onProgress: reporter.listener });
-            const results = await run;
-            reporter.stop();
-            print(Boolean(options.json), results, () => describeJobs(results));
-            exitFor(results);
-          }
+          const job = { dryRun: options.dryRun, onProgress: reporter.listener };
+          if (kind === 'verify') results = await engine.verify(options.collection, job);
+          else if (kind === 'backfill') results = await engine.backfill(options.collection, { ...job, restart: options.restart, force: options.force });
+          else results = await engine.repair(options.collection, job);
         } finally {
           reporter.stop();
         }
+        print(Boolean(options.json), results, () => (kind === 'verify' ? describeReports(results as VerifyReport[]) : describeJobs(results as JobProgress[])));
+        exitFor(results);
       });
     });
   }
 
-  migrate
-    .command('advance')
-    .description('move forward to a stage (guarded: e.g. live needs a clean verify and an empty repair queue)')
-    .argument('<stage>', STAGES.join(' | '), stageArgument)
-    .addOption(collectionOption())
-    .option('--percent <n>', 'in live: the share of reads served by Redis (default 100)', percentArgument)
-    .option('--force', 'override the guards (audited)')
-    .option('--json', 'machine-readable output')
-    .action(async (stage: Stage, options: { collection: Target; percent?: number; force?: boolean; json?: boolean }) => {
-      await withStores(async (stores) => {
-        const { engine } = requireMigration(stores);
-        await engine.advance({ collection: options.collection, stage, readPercent: options.percent, force: options.force, actor });
-        const status = await engine.status();
-        print(Boolean(options.json), status, () => describeStatus(status));
+  const moves = {
+    advance: {
+      description: 'move forward to a stage (guarded: e.g. live needs a clean verify and an empty repair queue)',
+      percent: 'in live: the share of reads served by Redis (default 100)',
+    },
+    rollback: {
+      description: 'move back to an earlier stage; refused while the JSON files lack writes Redis took, unless forced',
+      percent: 'in live: lower the share of reads served by Redis',
+    },
+  } as const;
+  for (const [direction, words] of Object.entries(moves) as [keyof typeof moves, (typeof moves)[keyof typeof moves]][]) {
+    migrate
+      .command(direction)
+      .description(words.description)
+      .argument('<stage>', STAGES.join(' | '), stageArgument)
+      .addOption(collectionOption())
+      .option('--percent <n>', words.percent, percentArgument)
+      .option('--force', 'override the guards (audited)')
+      .option('--json', 'machine-readable output')
+      .action(async (stage: Stage, options: { collection: Target; percent?: number; force?: boolean; json?: boolean }) => {
+        await withStores(async (stores) => {
+          const { engine } = requireMigration(stores);
+          await engine[direction]({ collection: options.collection, stage, readPercent: options.percent, force: options.force, actor });
+          const status = await engine.status();
+          print(Boolean(options.json), status, () => formatStatus(status));
+        });
       });
-    });
-
-  migrate
-    .command('rollback')
-    .description('move back to an earlier stage; refused while the JSON files lack writes Redis took, unless forced')
-    .argument('<stage>', STAGES.join(' | '), stageArgument)
-    .addOption(collectionOption())
-    .option('--percent <n>', 'in live: lower the share of reads served by Redis', percentArgument)
-    .option('--force', 'override the guards (audited)')
-    .option('--json', 'machine-readable output')
-    .action(async (stage: Stage, options: { collection: Target; percent?: number; force?: boolean; json?: boolean }) => {
-      await withStores(async (stores) => {
-        const { engine } = requireMigration(stores);
-        await engine.rollback({ collection: options.collection, stage, readPercent: options.percent, force: options.force, actor });
-        const status = await engine.status();
-        print(Boolean(options.json), status, () => describeStatus(status));
-      });
-    });
+  }
 
   for (const kind of ['pause', 'resume'] as const) {
     migrate
@@ -146,8 +136,7 @@ export function registerMigrate(program: Command): void {
         await withStores(async (stores) => {
           const { engine } = requireMigration(stores);
           await (kind === 'pause' ? engine.pause(actor) : engine.resume(actor));
-          const status = await engine.status();
-          print(Boolean(options.json), { paused: status.paused }, () => (status.paused ? 'paused' : 'resumed'));
+          print(Boolean(options.json), { paused: kind === 'pause' }, () => (kind === 'pause' ? 'paused' : 'resumed'));
         });
       });
   }

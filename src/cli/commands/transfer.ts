@@ -7,8 +7,6 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { ConfigError } from '../../config/redis-env.js';
 import { print, progressReporter, withStores } from './migration-context.js';
-import { COLLECTIONS } from '../../domain/collections.js';
-import type { JobProgress } from '../../migration/progress.js';
 
 export function registerTransfer(program: Command): void {
   program
@@ -21,7 +19,7 @@ export function registerTransfer(program: Command): void {
         if (!stores.redis) throw new ConfigError('no Redis is configured to export from');
         const reporter = await progressReporter({ json: Boolean(options.json) });
         const { exportCollections } = await import('../../migration/export.js');
-        const result = stores.migration ? await stores.migration.engine.exportTo(options.out, reporter.listener) : await exportCollections(stores.redis, options.out, reporter.listener);
+        const result = await exportCollections(stores.redis, options.out, reporter.listener);
         reporter.stop();
         print(Boolean(options.json), result, () => `exported ${result.counts.projects} projects and ${result.counts.resources} resources to ${result.dir}`);
       });
@@ -38,21 +36,9 @@ export function registerTransfer(program: Command): void {
       await withStores(async (stores) => {
         if (!stores.redis) throw new ConfigError('no Redis is configured to import into');
         const reporter = await progressReporter({ json: Boolean(options.json) });
-        let results: JobProgress[];
-        if (stores.migration) {
-          results = await stores.migration.engine.importFrom(from, { dryRun: options.dryRun, onProgress: reporter.listener });
-        } else {
-          const [{ JsonStore }, { MigrationStateStore }, { backfill }] = await Promise.all([
-            import('../../store/json/json-store.js'),
-            import('../../migration/state-store.js'),
-            import('../../migration/backfill.js'),
-          ]);
-          const source = new JsonStore({ dir: from });
-          await source.open();
-          const state = new MigrationStateStore(stores.redis.driver, stores.redis.keys);
-          results = [];
-          for (const c of COLLECTIONS) results.push(await backfill({ collection: c, source, target: stores.redis, state, dryRun: options.dryRun, restart: true, onProgress: reporter.listener, job: 'import' }));
-        }
+        const [{ importJson }, { MigrationStateStore }] = await Promise.all([import('../../migration/import.js'), import('../../migration/state-store.js')]);
+        const state = stores.migration?.engine.state ?? new MigrationStateStore(stores.redis.driver, stores.redis.keys);
+        const results = await importJson({ dir: from, target: stores.redis, state, dryRun: options.dryRun, onProgress: reporter.listener });
         reporter.stop();
         print(Boolean(options.json), results, () => results.map((r) => `import ${r.collection}: ${r.status}, copied ${r.counts.copied}, skipped ${r.counts.skipped}, failed ${r.counts.failed}`).join('\n'));
         if (results.some((r) => r.status !== 'done')) process.exitCode = 1;
