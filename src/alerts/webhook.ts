@@ -33,11 +33,6 @@ export class WebhookSender {
     if (!this.sending) void this.drain();
   }
 
-  /** Resolves when everything queued so far has been delivered or given up on. */
-  async idle(): Promise<void> {
-    while (this.sending || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-
   private async drain(): Promise<void> {
     this.sending = true;
     try {

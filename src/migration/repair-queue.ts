@@ -2,7 +2,7 @@
  * The durable repair queue. A write acknowledged by the authoritative store that failed to reach
  * the other store is queued here by id, never dropped. The queue is a Redis set; when Redis is the
  * store that failed (dual-write and shadow, Redis down), ids go to a journal file in the JSON data
- * directory instead (appended and fsynced), and move into Redis once it answers again.
+ * directory instead (appended and fsynced), and move into Redis when `repair` next runs.
  */
 import { appendFile, open, readFile, rename, rm } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';

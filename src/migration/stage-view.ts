@@ -69,8 +69,9 @@ export class StageView {
     return this.snapshot;
   }
 
-  get isKnown(): boolean {
-    return this.snapshot.fetchedAt > 0 || Object.keys(this.options.override).length === 2;
+  /** Whether Redis has answered at least once (a collection pinned by CONTENTKV_STAGE needs no answer). */
+  private get isKnown(): boolean {
+    return this.snapshot.fetchedAt > 0;
   }
 
   async refresh(): Promise<StageSnapshot> {
@@ -122,13 +123,14 @@ export class StageView {
 
   /** The stage a write must follow: known, and with no fence up (waiting for one to come down). */
   async forWrite(c: Collection): Promise<CollectionView> {
+    // Pinned by CONTENTKV_STAGE: the emergency override works with Redis down, fence or not.
+    if (this.options.override[c] !== undefined) return this.snapshot.collections[c];
     if (!this.isKnown) await this.refresh();
     if (!this.isKnown) {
       throw new StoreUnavailableError('redis', 2, 'the migration stage cannot be read from Redis yet, so writes wait; set CONTENTKV_STAGE to override');
     }
-    const overridden = this.options.override[c] !== undefined;
     const deadline = this.now() + this.fenceWaitMs;
-    while (!overridden && this.snapshot.fenceUntil > this.now()) {
+    while (this.snapshot.fenceUntil > this.now()) {
       if (this.now() >= deadline) throw new StoreUnavailableError('redis', 2, 'a migration stage change is in progress');
       await new Promise((resolve) => setTimeout(resolve, Math.min(100, this.refreshMs)));
       await this.refresh();

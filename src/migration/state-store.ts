@@ -97,10 +97,6 @@ export class MigrationStateStore {
     if (flat.length > 0) await this.exec([['HSET', this.key(name), ...flat]]);
   }
 
-  async deleteKey(name: string): Promise<void> {
-    await this.exec([['DEL', this.key(name)]]);
-  }
-
   async getJson<T>(name: string): Promise<T | null> {
     const [value] = await this.exec([['GET', this.key(name)]], true);
     return typeof value === 'string' ? (JSON.parse(value) as T) : null;

@@ -25,7 +25,6 @@ import type { ResilientDriver } from '../store/redis/resilient-driver.js';
 export interface Migration {
   engine: MigrationEngine;
   view: StageView;
-  router: MigratingStore;
 }
 
 export interface StoreSetup {
@@ -88,5 +87,5 @@ export async function openStores(config: Config, logger: Logger, metrics: Metric
   });
   await router.open();
   const engine = new MigrationEngine({ json: jsonStore, redis: redisStore, state, view, queue, comparer, router, settleMs: options.settleMs ?? config.stageRefreshMs * 2 + 1_000 });
-  return { mode: 'migrating', store: router, json: jsonStore, redis: redisStore, driver, migration: { engine, view, router }, close: () => router.close() };
+  return { mode: 'migrating', store: router, json: jsonStore, redis: redisStore, driver, migration: { engine, view }, close: () => router.close() };
 }
