@@ -6,6 +6,7 @@
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { COLLECTIONS } from '../domain/collections.js';
 import type { AppEnv } from '../http/app-env.js';
 import { createApp } from '../http/app.js';
 import { adminRoutes } from '../http/routes/admin.js';
@@ -86,6 +87,10 @@ export async function createRuntime({ config, logger, writeToken, metrics = new 
   const stores = await openStores(config, logger, metrics, storeOptions);
   if (stores.store.schemaProblem) logger.warn({ problem: stores.store.schemaProblem }, 'the store was written by newer code; writes are refused');
   if (stores.json && !stores.json.isWritable) logger.warn({ dir: config.dataDir }, 'the data directory is read-only; JSON content can be read but not edited');
+  for (const c of COLLECTIONS) {
+    const problems = (await stores.json?.problems(c)) ?? [];
+    if (problems.length > 0) logger.warn({ collection: c, problems }, `${c}.json has entries that cannot be read; they are not served, and edits to ${c} are refused until the file is fixed`);
+  }
 
   const store = instrumentStore(stores.store, metrics);
   const service = new ContentService({ store });

@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { ContentService } from '../../src/service/content-service.js';
 import { JsonStore } from '../../src/store/json/json-store.js';
-import { apiActor, projectInput } from '../fixtures/inputs.js';
+import { apiActor, projectInput, resourceInput } from '../fixtures/inputs.js';
 import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('JSON files', {
@@ -26,6 +26,28 @@ it('keeps the newest operation ids when the bounded list is full, whatever they 
     expect((await service.create('projects', projectInput({ id: 'doc-2' }), apiActor, { opId: '12345678' })).duplicate).toBe(true);
     expect((await service.create('projects', projectInput({ id: 'doc-1' }), apiActor, { opId: 'op-bbbbbbbb' })).duplicate).toBe(true);
     await expect(service.create('projects', projectInput({ id: 'doc-0' }), apiActor, { opId: 'op-aaaaaaaa' })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('serves a file with unreadable entries but refuses to edit it, so saving cannot drop them', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ckv-json-bad-'));
+  try {
+    const good = { ...projectInput({ id: 'good-one' }), metadata: { status: 'published', featured: false, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z' } };
+    const file = `${JSON.stringify([good, { title: 'no id here' }, good])}\n`;
+    await writeFile(join(dir, 'projects.json'), file);
+    await writeFile(join(dir, 'resources.json'), '[]\n');
+    const store = new JsonStore({ dir });
+    await store.open();
+    expect((await store.get('projects', 'good-one'))?.title).toBe(projectInput().title);
+    expect((await store.problems('projects')).map((problem) => problem.index)).toEqual([1, 2]);
+    const service = new ContentService({ store });
+    await expect(service.create('projects', projectInput({ id: 'new-one' }), apiActor)).rejects.toMatchObject({ code: 'READ_ONLY', message: expect.stringMatching(/projects\.json .*entry 1/) });
+    expect(await readFile(join(dir, 'projects.json'), 'utf8')).toBe(file);
+    // The other collection is fine and takes edits.
+    expect((await service.create('resources', resourceInput({ id: 'a-resource' }), apiActor)).doc.id).toBe('a-resource');
     await store.close();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -16,7 +16,8 @@ import type {
   AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
 } from '../port.js';
 import { isReadOnlyFsError, isWritableDirectory } from './files.js';
-import { JsonFiles, type MetaFile } from './json-state.js';
+import { JsonFiles, type CollectionState, type MetaFile } from './json-state.js';
+import type { LoadProblem } from './legacy.js';
 import { itemsJsonOf, rawOf } from '../raw-json.js';
 import { DirectoryLock } from './lock.js';
 
@@ -70,7 +71,7 @@ export class JsonStore implements ContentStore {
 
   async close(): Promise<void> {}
 
-  /** Load problems (bad ids, duplicates) found in the collection files, for logs and health. */
+  /** Entries of a collection file that could not be read (bad ids, duplicates): logged at start; they make the collection refuse edits. */
   async problems(collection: Collection) {
     return (await this.files.collection(collection)).problems;
   }
@@ -122,7 +123,7 @@ export class JsonStore implements ContentStore {
       const meta = structuredClone(await this.files.meta());
       const applied = meta.ops[opKey(request.opId)];
       if (applied !== undefined) return { outcome: 'duplicate', version: applied };
-      const docs = new Map((await this.files.collection(collection)).byId);
+      const docs = new Map((await this.editable(collection)).byId);
       const current = docs.get(request.id) ?? null;
       const tombstones = (meta.tombstones[collection] ??= {});
       const headVersion = current?.metadata.version ?? tombstones[request.id] ?? 0;
@@ -202,7 +203,7 @@ export class JsonStore implements ContentStore {
     if (items.length === 0) return [];
     return this.mutate(async () => {
       const meta = structuredClone(await this.files.meta());
-      const docs = new Map((await this.files.collection(collection)).byId);
+      const docs = new Map((await this.editable(collection)).byId);
       const tombstones = (meta.tombstones[collection] ??= {});
       const audits: AuditEntry[] = [];
       const outcomes: ReplicaOutcome[] = [];
@@ -242,7 +243,7 @@ export class JsonStore implements ContentStore {
 
   /** Runs a write under the directory lock, translating a read-only file system into READ_ONLY. */
   private async mutate<T>(work: () => Promise<T>): Promise<T> {
-    if (!this.writable) throw readOnly(this.files.dir);
+    if (!this.writable) throw readOnly();
     const { schemaVersion } = await this.files.meta();
     if (schemaVersion > SCHEMA_VERSION) throw new SchemaTooNewError(schemaVersion, SCHEMA_VERSION);
     try {
@@ -250,10 +251,26 @@ export class JsonStore implements ContentStore {
     } catch (error) {
       if (isReadOnlyFsError(error)) {
         this.writable = false;
-        throw readOnly(this.files.dir);
+        throw readOnly();
       }
       throw error;
     }
+  }
+
+  /**
+   * A collection's documents, to be changed and saved. A file with entries this store could not
+   * read (no valid id, a duplicate, not an array at all) is refused: saving it would drop them.
+   */
+  private async editable(collection: Collection): Promise<CollectionState> {
+    const state = await this.files.collection(collection);
+    if (state.problems.length > 0) {
+      const first = state.problems[0] as LoadProblem;
+      throw new ReadOnlyError(
+        `${collection}.json has ${state.problems.length} entr${state.problems.length === 1 ? 'y' : 'ies'} this server cannot read ` +
+          `(${first.index >= 0 ? `entry ${first.index}: ` : ''}${first.reason}); fix the file before editing ${collection}, so that nothing in it is lost`,
+      );
+    }
+    return state;
   }
 
   private async pushHistory(collection: Collection, id: string, entry: HistoryEntry): Promise<void> {
@@ -271,11 +288,8 @@ export class JsonStore implements ContentStore {
   }
 }
 
-function readOnly(dir: string): ReadOnlyError {
-  return new ReadOnlyError(
-    `the JSON store at ${dir} is on a read-only file system and cannot take writes; ` +
-      'configure Redis (REDIS_URL or KV_REST_API_URL) to edit content here',
-  );
+function readOnly(): ReadOnlyError {
+  return new ReadOnlyError('the JSON files are on a read-only file system and cannot take writes; configure Redis (REDIS_URL or KV_REST_API_URL) to edit content here');
 }
 
 
