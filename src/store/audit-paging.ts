@@ -14,7 +14,7 @@ export interface AuditPosition {
   skip: number;
 }
 
-export type AuditChunkReader = (position: AuditPosition, untilMs: number, count: number) => Promise<AuditEntry[]>;
+export type AuditChunkReader = (position: AuditPosition, sinceMs: number, count: number) => Promise<AuditEntry[]>;
 
 const CHUNK = 200;
 /** Filtered queries stop after scanning this many entries and hand back a cursor to go on. */

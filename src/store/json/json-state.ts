@@ -15,7 +15,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AuditEntry } from '../../domain/audit.js';
 import type { Collection, Doc } from '../../domain/collections.js';
 import type { HistoryEntry } from '../port.js';
-import { compareNewestFirst, sortMember } from '../ordering.js';
+import { compareNewestFirst, idOfMember, sortMember } from '../ordering.js';
 import { fileStamp, readJsonFile, writeFileAtomic } from './files.js';
 import { normalizeLegacyDocs, type LoadProblem } from './legacy.js';
 
@@ -80,7 +80,7 @@ export class JsonFiles {
 
   async saveCollection(collection: Collection, byId: Map<string, Doc>): Promise<void> {
     const state = indexDocs([...byId.values()], []);
-    const docs = state.order.map((member) => state.byId.get(member.slice(member.indexOf(':') + 1)) as Doc);
+    const docs = state.order.map((member) => state.byId.get(idOfMember(member)) as Doc);
     await this.save(`${collection}.json`, docs, state);
   }
 

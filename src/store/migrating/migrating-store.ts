@@ -88,23 +88,29 @@ export class MigratingStore implements ContentStore {
 
   /**
    * Reads from `from`; when that is Redis and it is unavailable, from the JSON files instead, in
-   * the stages that keep them current (live, rampdown). The response is marked as a fallback.
+   * the stages that keep them current (live, rampdown). The response is marked as a fallback, and
+   * `servedBy` says which store answered (a fallback read is not compared: both sides are JSON).
    */
-  private async read<T>(c: Collection, from: StoreName, work: (store: ContentStore) => Promise<T>): Promise<T> {
+  private async read<T>(c: Collection, from: StoreName, work: (store: ContentStore) => Promise<T>): Promise<{ value: T; servedBy: StoreName }> {
     try {
-      return await this.timed(from, () => work(this.stores[from]));
+      return { value: await this.timed(from, () => work(this.stores[from])), servedBy: from };
     } catch (error) {
       const stage = this.stageOf(c);
       if (!(error instanceof StoreUnavailableError) || from !== 'redis' || !(stage === 'live' || stage === 'rampdown')) throw error;
       const result = await this.timed('json', () => work(this.stores.json));
-      return markFallback(result, 'json: Redis is unavailable, so this was read from the JSON files, which this stage keeps current');
+      return { value: markFallback(result, 'json: Redis is unavailable, so this was read from the JSON files, which this stage keeps current'), servedBy: 'json' };
     }
+  }
+
+  /** Where a list query is read from: the cursor means the same in both stores, so only the query picks the store, not the page. */
+  private listSource(c: Collection, query: ListQuery): StoreName {
+    return this.readSource(c, `list|${query.status}|${query.featured}|${query.tag}|${query.limit}`);
   }
 
   async get(c: Collection, id: string): Promise<Doc | null> {
     const from = this.readSource(c, id);
-    const doc = await this.read(c, from, (store) => store.get(c, id));
-    if (BEHAVIOUR[this.stageOf(c)].compares) this.options.comparer.maybeCompare(c, id, doc?.metadata.checksum ?? null, from);
+    const { value: doc, servedBy } = await this.read(c, from, (store) => store.get(c, id));
+    if (servedBy === from && BEHAVIOUR[this.stageOf(c)].compares) this.options.comparer.maybeCompare(c, id, doc?.metadata.checksum ?? null, from);
     return doc;
   }
 
@@ -114,7 +120,7 @@ export class MigratingStore implements ContentStore {
     for (const store of ['json', 'redis'] as const) {
       const positions = from.flatMap((source, index) => (source === store ? [index] : []));
       if (positions.length === 0) continue;
-      const docs = await this.read(c, store, (source) => source.getMany(c, positions.map((index) => ids[index] as string)));
+      const { value: docs } = await this.read(c, store, (source) => source.getMany(c, positions.map((index) => ids[index] as string)));
       positions.forEach((position, index) => {
         result[position] = docs[index] ?? null;
       });
@@ -123,21 +129,18 @@ export class MigratingStore implements ContentStore {
   }
 
   async list(c: Collection, query: ListQuery): Promise<Page<Doc>> {
-    // The cursor means the same in both stores, so only the query picks the store, not the page.
-    const from = this.readSource(c, `list|${query.status}|${query.featured}|${query.tag}|${query.limit}`);
-    return this.read(c, from, (store) => store.list(c, query));
+    return (await this.read(c, this.listSource(c, query), (store) => store.list(c, query))).value;
   }
 
   async getRaw(c: Collection, id: string): Promise<RawDoc | null> {
     const from = this.readSource(c, id);
-    const raw = await this.read(c, from, (store) => store.getRaw(c, id));
-    if (BEHAVIOUR[this.stageOf(c)].compares) this.options.comparer.maybeCompare(c, id, raw?.checksum ?? null, from);
+    const { value: raw, servedBy } = await this.read(c, from, (store) => store.getRaw(c, id));
+    if (servedBy === from && BEHAVIOUR[this.stageOf(c)].compares) this.options.comparer.maybeCompare(c, id, raw?.checksum ?? null, from);
     return raw;
   }
 
   async listRaw(c: Collection, query: ListQuery): Promise<RawPage> {
-    const from = this.readSource(c, `list|${query.status}|${query.featured}|${query.tag}|${query.limit}`);
-    return this.read(c, from, (store) => store.listRaw(c, query));
+    return (await this.read(c, this.listSource(c, query), (store) => store.listRaw(c, query))).value;
   }
 
   async head(c: Collection, id: string): Promise<Head> {

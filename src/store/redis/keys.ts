@@ -6,6 +6,7 @@
 import type { Collection } from '../../domain/collections.js';
 import { ID_PATTERN, OP_ID_PATTERN } from '../../domain/ids.js';
 import { STATUSES, type Status } from '../../domain/fields.js';
+import { normalizeTag } from '../matching.js';
 
 export const DEFAULT_KEY_PREFIX = '{contentkv}:';
 const PREFIX_PATTERN = /^[A-Za-z0-9:_.{}-]{1,64}$/;
@@ -68,5 +69,5 @@ export function writeKeys(keys: RedisKeys, c: Collection, id: string): string[] 
 
 /** How a tag appears inside an index member: lowercased and percent-encoded, so `|` cannot occur. */
 export function tagToken(tag: string): string {
-  return encodeURIComponent(tag.trim().toLowerCase());
+  return encodeURIComponent(normalizeTag(tag));
 }

@@ -16,7 +16,7 @@ import type {
   AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
 } from '../port.js';
 import type { RedisCommand, RedisDriver } from './driver.js';
-import { redisKeys, type RedisKeys } from './keys.js';
+import { redisKeys, tagToken, type RedisKeys } from './keys.js';
 import { countCommand, mergeRanges, planList, rangeCommand } from './list-plan.js';
 import { evalsha, execBatch, replyOf } from './script-runner.js';
 import { SCRIPTS } from './scripts.js';
@@ -128,7 +128,7 @@ export class RedisStore implements ContentStore {
     const plan = planList(this.keys, c, query);
     const after = query.cursor ? decodeCursor(query.cursor) : null;
     const cacheable = this.cacheTtl > 0 && after === null && !plan.postFilter;
-    const field = `${query.status}|${query.featured ?? ''}|${query.tag?.toLowerCase() ?? ''}|${query.limit}`;
+    const field = `${query.status}|${query.featured ?? ''}|${query.tag === undefined ? '' : tagToken(query.tag)}|${query.limit}`;
     const fetch = plan.postFilter ? Math.max(query.limit * 2, 50) : query.limit + 1;
     const commands: RedisCommand[] = [
       ['GET', this.keys.cacheGeneration(c)],
