@@ -8,14 +8,13 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDocs } from '../../src/sample/synthetic.js';
 import { testPrefix } from '../contract/redis-fixture.js';
 import { WRITE_TOKEN } from '../http/app-fixture.js';
 import { projectInput } from '../fixtures/inputs.js';
 import { runCli } from '../support/cli.js';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+import { redisCommand, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { startServe } from '../support/serve-process.js';
 
 const DOCS_PER_COLLECTION = 10_000;
@@ -50,17 +49,15 @@ afterEach(async () => {
   fixture = null;
 });
 
+/** One command on the fixture's Redis, through the tests' own RESP client. */
+function command(f: Fixture, ...args: string[]) {
+  return redisCommand({ host: f.redis.host, port: f.redis.port }, args);
+}
+
+/** The backfill checkpoint of a collection; empty while Redis is down. */
 async function checkpoint(f: Fixture, c: string): Promise<Record<string, string>> {
-  const client = createClient({ url: f.redis.url, RESP: 2 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return await client.hGetAll(`${f.env.CONTENTKV_KEY_PREFIX}meta:migration:backfill:${c}`);
-  } catch {
-    return {};
-  } finally {
-    if (client.isOpen) await client.close();
-  }
+  const flat = ((await command(f, 'HGETALL', `${f.env.CONTENTKV_KEY_PREFIX}meta:migration:backfill:${c}`).catch(() => [])) as Buffer[]).map(String);
+  return Object.fromEntries(flat.flatMap((value, index) => (index % 2 === 0 ? [[value, flat[index + 1] as string]] : [])));
 }
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
@@ -91,8 +88,12 @@ describe('migration faults', () => {
     const f = await setup(bigData);
     expect((await cli(f, 'migrate', 'advance', 'dual-write')).code).toBe(0);
     const run = cli(f, 'migrate', 'backfill', '--json');
-    await until(async () => Number((await checkpoint(f, 'projects')).processed ?? 0) >= 2_000, 'the backfill to be under way');
+    let before: Record<string, string> = {};
+    await until(async () => Number((before = await checkpoint(f, 'projects')).processed ?? 0) >= 2_000, 'the backfill to be under way');
     await f.redis.kill('SIGKILL');
+    // The kill lands in the middle: projects part-way, resources not started.
+    expect(before.status).toBe('running');
+    expect(Number(before.processed)).toBeLessThan(DOCS_PER_COLLECTION);
     await new Promise((resolve) => setTimeout(resolve, 500));
     await f.redis.restart();
     const first = await run;
@@ -171,15 +172,8 @@ describe('migration faults', () => {
       expect(verify.code, verify.stdout).toBe(0);
       const after = JSON.parse((await cli(f, 'migrate', 'status', '--json')).stdout) as { collections: { projects: { repairQueue: { redis: number; journal: number } } } };
       expect(after.collections.projects.repairQueue).toEqual({ redis: 0, journal: 0 });
-      const client = createClient({ url: f.redis.url, RESP: 2 });
-      client.on('error', () => undefined);
-      await client.connect();
-      try {
-        for (const id of acknowledged) expect(await client.hExists(`${f.env.CONTENTKV_KEY_PREFIX}data:projects:${id}`, 'doc'), id).toBe(1);
-        expect(JSON.parse((await client.hGet(`${f.env.CONTENTKV_KEY_PREFIX}data:projects:project-000001`, 'doc')) ?? '{}').title).toBe('Changed while Redis was down');
-      } finally {
-        await client.close();
-      }
+      for (const id of acknowledged) expect(await command(f, 'HEXISTS', `${f.env.CONTENTKV_KEY_PREFIX}data:projects:${id}`, 'doc'), id).toBe(1);
+      expect(JSON.parse(String((await command(f, 'HGET', `${f.env.CONTENTKV_KEY_PREFIX}data:projects:project-000001`, 'doc')) ?? '{}')).title).toBe('Changed while Redis was down');
     } finally {
       await server.stop();
     }

@@ -145,9 +145,12 @@ describe('Redis answering slowly', () => {
         timed(`${server.url}/api/projects/slow-probe?n=${index}`, { method: index % 2 ? 'GET' : 'PATCH', headers: { Authorization: `Bearer ${WRITE_TOKEN}`, 'Content-Type': 'application/json' }, ...(index % 2 ? {} : { body: JSON.stringify({ title: `slow ${index}` }) }) }),
       ),
     );
-    for (const answer of answers) {
+    for (const [index, answer] of answers.entries()) {
       expect(answer.ms).toBeLessThan(TIMEOUT_MS + 1_000);
-      expect([200, 503]).toContain(answer.status);
+      // A write cannot land through a Redis that answers after the budget; a read may be the last good copy.
+      if (index % 2 === 0) expect(answer.body?.error?.code).toBe('STORE_UNAVAILABLE');
+      else if (answer.status === 200) expect(answer.stale).toMatch(/last good answer/);
+      else expect(answer.status).toBe(503);
     }
     expect(answers.filter((answer) => answer.status === 503).length).toBeGreaterThan(0);
     console.info(

@@ -92,6 +92,8 @@ it(`serves ${CLIENTS} MCP clients for ${SECONDS} s with no protocol error, no lo
   await Promise.all(clients.map((client) => client.close()));
 
   // The heap grows to its working size over the first seconds; flat means no climb after that.
+  // Enough samples for "flat" to mean something (one a second; a soak shorter than 5 s has too few).
+  expect(memory.length).toBeGreaterThanOrEqual(4);
   const [start, end, peak] = [memory[Math.floor(memory.length / 4)] ?? 0, memory[memory.length - 1] ?? 0, Math.max(...memory)];
   console.info(`soak RSS samples (MB, one a second): ${memory.join(' ')}`);
   console.info(`soak: ${calls} tool calls in ${SECONDS} s (${Math.round(calls / SECONDS)}/s) by ${CLIENTS} clients; ${conflicts} expected conflicts; RSS ${start} MB a quarter of the way in, ${end} MB at the end, ${peak} MB peak`);

@@ -2,7 +2,6 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/schema-version.js';
 import { ContentService } from '../../src/service/content-service.js';
@@ -11,7 +10,7 @@ import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
 import { deleteKeys, testPrefix } from '../contract/redis-fixture.js';
 import { apiActor, projectInput } from '../fixtures/inputs.js';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+import { redisCommand, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 
 let server: RedisServerHandle;
 beforeAll(async () => {
@@ -24,10 +23,7 @@ describe('schema version', () => {
     const prefix = testPrefix();
     const store = new RedisStore({ driver: new TcpDriver({ url: server.url }), keyPrefix: prefix });
     await store.open();
-    const client = createClient({ url: server.url, RESP: 2 });
-    await client.connect();
-    expect(await client.get(`${prefix}meta:schema:version`)).toBe(String(SCHEMA_VERSION));
-    await client.close();
+    expect(String(await redisCommand(server, ['GET', `${prefix}meta:schema:version`]))).toBe(String(SCHEMA_VERSION));
     expect(store.schemaProblem).toBeNull();
     await store.close();
     await deleteKeys({ url: server.url }, prefix);
@@ -38,10 +34,7 @@ describe('schema version', () => {
     const writer = new RedisStore({ driver: new TcpDriver({ url: server.url }), keyPrefix: prefix });
     await writer.open();
     await new ContentService({ store: writer }).create('projects', projectInput({ id: 'alpha' }), apiActor);
-    const client = createClient({ url: server.url, RESP: 2 });
-    await client.connect();
-    await client.set(`${prefix}meta:schema:version`, String(SCHEMA_VERSION + 1));
-    await client.close();
+    await redisCommand(server, ['SET', `${prefix}meta:schema:version`, String(SCHEMA_VERSION + 1)]);
 
     const old = new RedisStore({ driver: new TcpDriver({ url: server.url }), keyPrefix: prefix });
     await old.open();
