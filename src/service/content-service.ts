@@ -12,7 +12,7 @@ import {
 import type { Status } from '../domain/fields.js';
 import { idSchema, newOpId, opIdSchema, slugify } from '../domain/ids.js';
 import { mergePatch } from '../domain/patch.js';
-import type { AuditQuery, ContentStore, HistoryEntry, ListQuery, Page, RawDoc, RawPage, WriteRequest } from '../store/port.js';
+import type { AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, Page, RawDoc, RawPage, WriteRequest } from '../store/port.js';
 import { assertDocumentSize, parseInput } from './validation.js';
 import { auditEntryFor, changesBetween, historyEntryFor, type WriteMeta } from './write-plan.js';
 
@@ -102,8 +102,7 @@ export class ContentService {
     const info = collectionInfo[c];
     const body = parseInput(info.createSchema, input, `the ${info.singular}`);
     const opId = this.opIdOf(options);
-    const id = body.id ?? (await this.freeSlug(c, slugify(body.title)));
-    const head = await this.store.head(c, id);
+    const { id, head } = body.id === undefined ? await this.freeSlug(c, slugify(body.title)) : { id: body.id, head: await this.store.head(c, body.id) };
     const now = this.now();
     const version = head.version + 1;
     const doc = this.finish(c, {
@@ -280,11 +279,14 @@ export class ContentService {
     return options.opId === undefined ? this.newId() : parseInput(opIdSchema, options.opId, 'the idempotency key');
   }
 
-  private async freeSlug(c: Collection, base: string): Promise<string> {
+  /** The first free id derived from the title, with its head (so the create needs no second read). */
+  private async freeSlug(c: Collection, base: string): Promise<{ id: string; head: Head }> {
     for (let suffix = 1; suffix < 50; suffix += 1) {
       const candidate = suffix === 1 ? base : `${base.slice(0, 120)}-${suffix}`;
-      if (!(await this.store.get(c, candidate))) return candidate;
+      const head = await this.store.head(c, candidate);
+      if (!head.doc) return { id: candidate, head };
     }
-    return `${base.slice(0, 100)}-${this.newId().slice(0, 8)}`;
+    const id = `${base.slice(0, 100)}-${this.newId().slice(0, 8)}`;
+    return { id, head: await this.store.head(c, id) };
   }
 }
