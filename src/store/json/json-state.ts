@@ -32,6 +32,8 @@ export interface CollectionState {
   /** Sort members, newest first. */
   order: string[];
   problems: LoadProblem[];
+  /** Changes whenever the file was replaced or edited (its stamp, hashed): enough for an ETag. */
+  revision: string;
 }
 
 function emptyMeta(): MetaFile {
@@ -52,36 +54,33 @@ export class JsonFiles {
     return join(this.dir, name);
   }
 
-  private async load<T>(name: string, parse: (raw: unknown) => T, fallback: unknown): Promise<T> {
+  /** The file's parsed value, cached until its stamp changes; `parse` also gets the stamp it read under. */
+  private async load<T>(name: string, parse: (raw: unknown, stamp: string | null) => T, fallback: unknown): Promise<T> {
     const path = this.path(name);
     const stamp = await fileStamp(path);
     const cached = this.cache.get(name);
     if (cached && cached.stamp === stamp) return cached.value as T;
-    const value = parse(stamp === null ? fallback : await readJsonFile<unknown>(path, fallback));
+    const value = parse(stamp === null ? fallback : await readJsonFile<unknown>(path, fallback), stamp);
     this.cache.set(name, { stamp, value });
     return value;
   }
 
-  private async save(name: string, contents: unknown, value: unknown): Promise<void> {
+  /** Writes the file atomically and caches `value`, built from the new stamp. */
+  private async save(name: string, contents: unknown, value: (stamp: string | null) => unknown): Promise<void> {
     const path = this.path(name);
     await writeFileAtomic(path, `${JSON.stringify(contents, null, 2)}\n`);
-    this.cache.set(name, { stamp: await fileStamp(path), value });
-  }
-
-  /** A token that changes whenever the file was replaced or edited (its stamp, hashed). */
-  revision(name: string): string {
-    const stamp = this.cache.get(name)?.stamp ?? 'none';
-    return createHash('sha1').update(stamp).digest('base64url').slice(0, 12);
+    const stamp = await fileStamp(path);
+    this.cache.set(name, { stamp, value: value(stamp) });
   }
 
   collection(collection: Collection): Promise<CollectionState> {
-    return this.load(`${collection}.json`, (raw) => indexCollection(collection, raw), []);
+    return this.load(`${collection}.json`, (raw, stamp) => ({ ...indexCollection(collection, raw), revision: revisionOf(stamp) }), []);
   }
 
   async saveCollection(collection: Collection, byId: Map<string, Doc>): Promise<void> {
     const state = indexDocs([...byId.values()], []);
     const docs = state.order.map((member) => state.byId.get(idOfMember(member)) as Doc);
-    await this.save(`${collection}.json`, docs, state);
+    await this.save(`${collection}.json`, docs, (stamp) => ({ ...state, revision: revisionOf(stamp) }));
   }
 
   meta(): Promise<MetaFile> {
@@ -90,7 +89,7 @@ export class JsonFiles {
 
   async saveMeta(meta: MetaFile): Promise<void> {
     await mkdir(this.path('.contentkv'), { recursive: true });
-    await this.save('.contentkv/meta.json', meta, meta);
+    await this.save('.contentkv/meta.json', meta, () => meta);
   }
 
   audit(): Promise<AuditEntry[]> {
@@ -98,7 +97,7 @@ export class JsonFiles {
   }
 
   async saveAudit(entries: AuditEntry[]): Promise<void> {
-    await this.save('audit.json', entries, entries);
+    await this.save('audit.json', entries, () => entries);
   }
 
   history(collection: Collection, id: string): Promise<HistoryEntry[]> {
@@ -107,11 +106,15 @@ export class JsonFiles {
 
   async saveHistory(collection: Collection, id: string, entries: HistoryEntry[]): Promise<void> {
     await mkdir(this.path(`.contentkv/history/${collection}`), { recursive: true });
-    await this.save(`.contentkv/history/${collection}/${id}.json`, entries, entries);
+    await this.save(`.contentkv/history/${collection}/${id}.json`, entries, () => entries);
   }
 }
 
-function indexDocs(docs: Doc[], problems: LoadProblem[]): CollectionState {
+function revisionOf(stamp: string | null): string {
+  return createHash('sha1').update(stamp ?? 'none').digest('base64url').slice(0, 12);
+}
+
+function indexDocs(docs: Doc[], problems: LoadProblem[]): Omit<CollectionState, 'revision'> {
   const byId = new Map<string, Doc>();
   const members: string[] = [];
   for (const doc of docs) {
@@ -122,7 +125,7 @@ function indexDocs(docs: Doc[], problems: LoadProblem[]): CollectionState {
   return { byId, order: members, problems };
 }
 
-function indexCollection(collection: Collection, raw: unknown): CollectionState {
+function indexCollection(collection: Collection, raw: unknown): Omit<CollectionState, 'revision'> {
   const { docs, problems } = normalizeLegacyDocs(collection, raw);
   return indexDocs(docs, problems);
 }

@@ -86,20 +86,7 @@ export class JsonStore implements ContentStore {
   }
 
   async list(collection: Collection, query: ListQuery): Promise<Page<Doc>> {
-    const { byId, order } = await this.files.collection(collection);
-    const after = query.cursor ? decodeCursor(query.cursor) : null;
-    const items: Doc[] = [];
-    let total = 0;
-    let nextCursor: string | null = null;
-    for (const member of order) {
-      const doc = byId.get(idOfMember(member)) as Doc;
-      if (!matchesQuery(doc, query)) continue;
-      total += 1;
-      if (after !== null && member >= after) continue;
-      if (items.length < query.limit) items.push(doc);
-      else if (nextCursor === null) nextCursor = encodeCursor(sortMember(items[items.length - 1] as Doc));
-    }
-    return { items, total, nextCursor };
+    return pageOf(await this.files.collection(collection), query);
   }
 
   async getRaw(collection: Collection, id: string): Promise<RawDoc | null> {
@@ -108,8 +95,10 @@ export class JsonStore implements ContentStore {
   }
 
   async listRaw(collection: Collection, query: ListQuery): Promise<RawPage> {
-    const page = await this.list(collection, query);
-    return { itemsJson: itemsJsonOf(page.items), total: page.total, nextCursor: page.nextCursor, revision: this.files.revision(`${collection}.json`) };
+    // The page and its revision from the same read of the file.
+    const state = await this.files.collection(collection);
+    const page = pageOf(state, query);
+    return { itemsJson: itemsJsonOf(page.items), total: page.total, nextCursor: page.nextCursor, revision: state.revision };
   }
 
   async head(collection: Collection, id: string): Promise<Head> {
@@ -292,6 +281,23 @@ function readOnly(): ReadOnlyError {
   return new ReadOnlyError('the JSON files are on a read-only file system and cannot take writes; configure Redis (REDIS_URL or KV_REST_API_URL) to edit content here');
 }
 
+
+/** A page of a collection's documents, newest first, from the state one read of the file gave. */
+function pageOf({ byId, order }: CollectionState, query: ListQuery): Page<Doc> {
+  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const items: Doc[] = [];
+  let total = 0;
+  let nextCursor: string | null = null;
+  for (const member of order) {
+    const doc = byId.get(idOfMember(member)) as Doc;
+    if (!matchesQuery(doc, query)) continue;
+    total += 1;
+    if (after !== null && member >= after) continue;
+    if (items.length < query.limit) items.push(doc);
+    else if (nextCursor === null) nextCursor = encodeCursor(sortMember(items[items.length - 1] as Doc));
+  }
+  return { items, total, nextCursor };
+}
 
 /** Index of the first member older than `after` in members sorted newest first (binary search); -1 if none. */
 function firstOlderThan(order: readonly string[], after: string): number {
