@@ -32,6 +32,8 @@ export interface Config {
   shadowSampleRate: number;
   /** How often each instance rereads the migration stage from Redis. */
   stageRefreshMs: number;
+  /** Bytes of recent Redis reads kept in process, invalidated by client tracking (CONTENTKV_NEAR_CACHE_MB; 0: off). */
+  nearCacheBytes: number;
   alerts: {
     /** Where alerts are POSTed as JSON (CONTENTKV_ALERT_WEBHOOK); none when unset. */
     webhook: string | undefined;
@@ -116,6 +118,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     },
     shadowSampleRate: fraction(env, 'CONTENTKV_SHADOW_SAMPLE', 0.1),
     stageRefreshMs: integer(env, 'CONTENTKV_STAGE_REFRESH_MS', 500, 50, 10_000),
+    nearCacheBytes: integer(env, 'CONTENTKV_NEAR_CACHE_MB', 32, 0, 4_096) * 1024 * 1024,
     alerts: {
       webhook: webhookUrl(env.CONTENTKV_ALERT_WEBHOOK),
       mismatchRate: fraction(env, 'CONTENTKV_ALERT_MISMATCH_RATE', 0.01),

@@ -5,6 +5,14 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** What the metrics read from the near cache at scrape time. */
+export interface NearCacheFigures {
+  readonly hits: number;
+  readonly misses: number;
+  readonly usedBytes: number;
+  readonly live: boolean;
+}
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -106,6 +114,43 @@ export class Metrics {
     help: 'Missing, extra and different documents found by the last verify, per collection.',
     labelNames: ['collection'] as const,
     registers: [this.registry],
+  });
+
+  /** The near cache being reported, set by the runtime when Redis has one. */
+  nearCache: NearCacheFigures | null = null;
+  private nearCounted = { hit: 0, miss: 0 };
+
+  readonly nearCacheLookups = new Counter({
+    name: 'contentkv_near_cache_lookups_total',
+    help: 'Reads looked up in the in-process near cache, by result (hit, miss).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+    // Counted by the cache itself (no label lookup on the read path), carried over at scrape time.
+    collect: () => {
+      const near = this.nearCache;
+      if (!near) return;
+      this.nearCacheLookups.inc({ result: 'hit' }, near.hits - this.nearCounted.hit);
+      this.nearCacheLookups.inc({ result: 'miss' }, near.misses - this.nearCounted.miss);
+      this.nearCounted = { hit: near.hits, miss: near.misses };
+    },
+  });
+
+  readonly nearCacheBytes = new Gauge({
+    name: 'contentkv_near_cache_bytes',
+    help: 'Bytes held by the near cache (0 while Redis client tracking is not on).',
+    registers: [this.registry],
+    collect: () => {
+      if (this.nearCache) this.nearCacheBytes.set(this.nearCache.usedBytes);
+    },
+  });
+
+  readonly nearCacheLive = new Gauge({
+    name: 'contentkv_near_cache_live',
+    help: 'Whether the near cache is serving (1): Redis client tracking is on.',
+    registers: [this.registry],
+    collect: () => {
+      if (this.nearCache) this.nearCacheLive.set(this.nearCache.live ? 1 : 0);
+    },
   });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

@@ -85,6 +85,7 @@ function watchCircuit(driver: ResilientDriver, metrics: Metrics, logger: Logger)
 
 export async function createRuntime({ config, logger, writeToken, metrics = new Metrics(), ...storeOptions }: RuntimeOptions): Promise<Runtime> {
   const stores = await openStores(config, logger, metrics, storeOptions);
+  metrics.nearCache = stores.redis?.near ?? null;
   if (stores.store.schemaProblem) logger.warn({ problem: stores.store.schemaProblem }, 'the store was written by newer code; writes are refused');
   if (stores.json && !stores.json.isWritable) logger.warn({ dir: config.dataDir }, 'the data directory is read-only; JSON content can be read but not edited');
   for (const c of COLLECTIONS) {

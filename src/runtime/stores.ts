@@ -52,7 +52,7 @@ export async function openStores(config: Config, logger: Logger, metrics: Metric
   const useJson = !config.redis || hasJsonContent(config.dataDir);
   const json = useJson ? new JsonStore({ dir: config.dataDir }) : null;
   const driver = config.redis ? await createDriver(config.redis, config.resilience) : null;
-  const redis = driver ? new RedisStore({ driver, keyPrefix: config.keyPrefix }) : null;
+  const redis = driver ? new RedisStore({ driver, keyPrefix: config.keyPrefix, nearCacheBytes: config.nearCacheBytes }) : null;
 
   if (json && !redis) {
     await json.open();

@@ -37,10 +37,14 @@ export async function deleteKeys(target: { url: string } | { clusterNodes: strin
   }
 }
 
-export function redisFixture(driver: () => RedisDriver | Promise<RedisDriver>, target: () => { url: string } | { clusterNodes: string[] }): () => Promise<StoreFixture> {
+export function redisFixture(
+  driver: () => RedisDriver | Promise<RedisDriver>,
+  target: () => { url: string } | { clusterNodes: string[] },
+  options: { nearCacheBytes?: number } = {},
+): () => Promise<StoreFixture> {
   return async () => {
     const prefix = testPrefix();
-    const store = new RedisStore({ driver: await driver(), keyPrefix: prefix });
+    const store = new RedisStore({ driver: await driver(), keyPrefix: prefix, ...options });
     return {
       store,
       async cleanup() {

@@ -13,3 +13,12 @@ describeStoreContract('Redis over TCP (node-redis, inside the timeout, retry and
   teardown: () => server.stop(),
   create: redisFixture(() => createDriver({ kind: 'tcp', url: server.url }, DEFAULT_RESILIENCE), () => ({ url: server.url })),
 });
+
+// The same with the near cache on: every read after a write in the suite must see that write.
+describeStoreContract('Redis over TCP with the near cache (client tracking)', {
+  async setup() {
+    server = await startRedisServer();
+  },
+  teardown: () => server.stop(),
+  create: redisFixture(() => createDriver({ kind: 'tcp', url: server.url }, DEFAULT_RESILIENCE), () => ({ url: server.url }), { nearCacheBytes: 8 * 1024 * 1024 }),
+});

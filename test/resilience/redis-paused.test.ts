@@ -44,6 +44,9 @@ describe('Redis paused longer than the timeout', () => {
       CONTENTKV_REDIS_TIMEOUT_MS: String(TIMEOUT_MS),
       CONTENTKV_BREAKER_THRESHOLD: '3',
       CONTENTKV_BREAKER_HALF_OPEN_MS: '1000',
+      // This follows reads to the last good copy; the near cache under a pause (it serves for at
+      // most a second, then stops) is tested in test/store/near-cache.test.ts.
+      CONTENTKV_NEAR_CACHE_MB: '0',
     });
     const created = await timed(`${server.url}/api/projects`, {
       method: 'POST',
@@ -120,6 +123,7 @@ describe('Redis answering slowly', () => {
       CONTENTKV_KEY_PREFIX: testPrefix(),
       CONTENTKV_TOKEN: WRITE_TOKEN,
       CONTENTKV_REDIS_TIMEOUT_MS: String(TIMEOUT_MS),
+      CONTENTKV_NEAR_CACHE_MB: '0',
     });
     await timed(`${server.url}/api/projects`, {
       method: 'POST',

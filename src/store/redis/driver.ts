@@ -4,6 +4,7 @@
  * Replies have the RESP2 shape (flat arrays, strings, integers, null) whatever the transport.
  * Implementations: TCP (node-redis, single node or Cluster) and REST (@upstash/redis).
  */
+import type { KeyWatch, KeyWatchListener } from './key-watch.js';
 
 export type RedisArg = string | number;
 export type RedisCommand = readonly RedisArg[];
@@ -25,6 +26,11 @@ export interface RedisDriver {
   exec(commands: readonly RedisCommand[], options?: ExecOptions): Promise<RedisResult[]>;
   /** Batches sent so far: each one is a round trip. */
   readonly roundTrips: number;
+  /**
+   * Starts reporting changes to keys under the prefixes, by any client, where the transport can
+   * (single-node TCP, see key-watch.ts); null where it cannot. The driver stops it on close.
+   */
+  watchKeys?(prefixes: readonly string[], listener: KeyWatchListener): KeyWatch | null;
   close(): Promise<void>;
 }
 

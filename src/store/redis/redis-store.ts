@@ -1,10 +1,11 @@
 /**
  * The Redis store, over any driver (TCP, Cluster, REST). Every read is one round trip, a list
  * page two (ids from an index, then the documents) or one on a cache hit, and every write two
- * (the caller's `head`, then one Lua script that does the whole write atomically).
+ * (the caller's `head`, then one Lua script that does the whole write atomically). With a near
+ * cache (single-node TCP), repeated reads of documents and pages take none until they change.
  */
 import type { AuditEntry, AuditStats } from '../../domain/audit.js';
-import { collectionInfo, type Collection, type Doc } from '../../domain/collections.js';
+import { collectionInfo, COLLECTIONS, type Collection, type Doc } from '../../domain/collections.js';
 import { AlreadyExistsError, NotFoundError, SchemaTooNewError, VersionConflictError } from '../../domain/errors.js';
 import { SCHEMA_VERSION } from '../../domain/schema-version.js';
 import { counterFields, toAuditStats } from '../audit-stats.js';
@@ -16,6 +17,8 @@ import type {
   AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
 } from '../port.js';
 import type { RedisCommand, RedisDriver } from './driver.js';
+import type { KeyWatch } from './key-watch.js';
+import { NearCache, type Ticket } from './near-cache.js';
 import { redisKeys, tagToken, type RedisKeys } from './keys.js';
 import { countCommand, mergeRanges, planList, rangeCommand } from './list-plan.js';
 import { evalsha, execBatch, replyOf } from './script-runner.js';
@@ -34,7 +37,15 @@ export interface RedisStoreOptions {
   opTtlSeconds?: number;
   /** Seconds a cached first page of a list lives; 0 turns the list cache off. */
   listCacheTtlSeconds?: number;
+  /**
+   * Bytes of documents and list pages kept in process, invalidated by Redis client tracking
+   * (near-cache.ts); 0 or absent: none. Only where the driver can watch keys (single-node TCP).
+   */
+  nearCacheBytes?: number;
 }
+
+/** What the near cache holds: a document (or its absence) under its key, a page under its query. */
+type NearEntry = { doc: RawDoc | null } | { page: RawPage };
 
 /** Documents per putManyIfNewer call: big enough to amortize the call, small enough to keep Redis responsive. */
 const BATCH_PUT_SIZE = 100;
@@ -51,6 +62,9 @@ export class RedisStore implements ContentStore {
   private readonly cacheTtl: number;
   /** Set by open() when the store was written by newer code: reads work, writes are refused. */
   schemaProblem: string | null = null;
+  /** Recent reads, while the key watch is live; null when there is no near cache. */
+  readonly near: NearCache<NearEntry> | null;
+  private watch: KeyWatch | null = null;
 
   constructor(options: RedisStoreOptions) {
     this.driver = options.driver;
@@ -62,6 +76,8 @@ export class RedisStore implements ContentStore {
       opTtlSeconds: options.opTtlSeconds ?? 86_400,
     };
     this.cacheTtl = options.listCacheTtlSeconds ?? 30;
+    const nearBytes = options.nearCacheBytes ?? 0;
+    this.near = nearBytes > 0 && this.driver.watchKeys ? new NearCache<NearEntry>(nearBytes) : null;
   }
 
   /** Round trips sent so far, counted at the driver. */
@@ -86,6 +102,24 @@ export class RedisStore implements ContentStore {
     const version = Number(replyOf(found));
     // Reads stay possible; the write scripts refuse on their own (they check the same key).
     this.schemaProblem = version > SCHEMA_VERSION ? new SchemaTooNewError(version, SCHEMA_VERSION).message : null;
+    await this.startWatch();
+  }
+
+  /**
+   * Documents change under `data:`, every page of a collection with its cache generation. Waits
+   * for tracking to be on (or to fail: the cache then stays off until it comes on), so the first
+   * requests already use the cache.
+   */
+  private async startWatch(): Promise<void> {
+    const near = this.near;
+    if (near === null || this.watch !== null) return;
+    const prefixes = [`${this.keys.prefix}data:`, ...COLLECTIONS.map((c) => this.keys.cacheGeneration(c))];
+    this.watch = this.driver.watchKeys?.(prefixes, {
+      changed: (keys) => (keys === null ? near.reset() : keys.forEach((key) => near.invalidate(key))),
+      live: (isLive) => near.setLive(isLive),
+      confirmed: (atMs) => near.confirmed(atMs),
+    }) ?? null;
+    await this.watch?.firstOutcome;
   }
 
   async close(): Promise<void> {
@@ -93,14 +127,51 @@ export class RedisStore implements ContentStore {
   }
 
   async get(c: Collection, id: string): Promise<Doc | null> {
-    const [doc] = await this.exec([['HGET', this.keys.doc(c, id), 'doc']], true);
-    return parseDoc(replyOf(doc));
+    const [raw] = await this.readDocs(c, [id]);
+    return raw ? (JSON.parse(raw.json) as Doc) : null;
   }
 
   async getMany(c: Collection, ids: readonly string[]): Promise<(Doc | null)[]> {
+    return (await this.readDocs(c, ids)).map((raw) => (raw ? (JSON.parse(raw.json) as Doc) : null));
+  }
+
+  /** Documents from the near cache where it has them, the rest in one round trip. */
+  private async readDocs(c: Collection, ids: readonly string[]): Promise<(RawDoc | null)[]> {
     if (ids.length === 0) return [];
-    const replies = await this.exec(ids.map((id) => ['HGET', this.keys.doc(c, id), 'doc']), true);
-    return replies.map((reply) => parseDoc(replyOf(reply)));
+    const keys = ids.map((id) => this.keys.doc(c, id));
+    const found: (RawDoc | null)[] = new Array(ids.length).fill(null);
+    const missing: number[] = [];
+    const near = this.near?.live ? this.near : null;
+    keys.forEach((key, index) => {
+      const entry = near?.get(key) as { doc: RawDoc | null } | undefined;
+      if (entry) found[index] = entry.doc;
+      else missing.push(index);
+    });
+    if (missing.length === 0) return found;
+    const tickets = missing.map((index) => near?.begin(keys[index] as string) ?? null);
+    const read: (RawDoc | null | undefined)[] = [];
+    try {
+      const replies = await this.exec(missing.map((index) => ['HMGET', keys[index] as string, 'doc', 'status', 'version', 'checksum']), true);
+      missing.forEach((index, n) => {
+        const doc = rawDocOf(replyOf(replies[n]));
+        found[index] = doc;
+        read[n] = doc;
+      });
+      return found;
+    } finally {
+      missing.forEach((index, n) => {
+        const doc = read[n];
+        near?.finish(tickets[n] ?? null, keys[index] as string, doc === undefined ? undefined : { doc }, (doc?.json.length ?? 0) + 64);
+      });
+    }
+  }
+
+  /** After a write returns, applied or not: this process reads it at once, not when the watch reports it. */
+  private forgetWritten(c: Collection, ids: readonly string[]): void {
+    const near = this.near;
+    if (near === null) return;
+    for (const id of ids) near.invalidate(this.keys.doc(c, id));
+    near.invalidate(this.keys.cacheGeneration(c));
   }
 
   async head(c: Collection, id: string): Promise<Head> {
@@ -110,9 +181,8 @@ export class RedisStore implements ContentStore {
   }
 
   async getRaw(c: Collection, id: string): Promise<RawDoc | null> {
-    const [reply] = await this.exec([['HMGET', this.keys.doc(c, id), 'doc', 'status', 'version', 'checksum']], true);
-    const [json, status, version, checksum] = (replyOf(reply) as (string | null)[] | null) ?? [];
-    return typeof json === 'string' ? { json, status: status ?? '', version: Number(version), checksum: checksum ?? '' } : null;
+    const [raw] = await this.readDocs(c, [id]);
+    return raw ?? null;
   }
 
   async list(c: Collection, query: ListQuery): Promise<Page<Doc>> {
@@ -125,10 +195,28 @@ export class RedisStore implements ContentStore {
    * only) and the index ranges and counts; second: the documents, read and cached by readPage.
    */
   async listRaw(c: Collection, query: ListQuery): Promise<RawPage> {
+    const field = `${query.status}|${query.featured ?? ''}|${query.tag === undefined ? '' : tagToken(query.tag)}|${query.limit}`;
+    const near = this.near?.live ? this.near : null;
+    if (near === null) return this.listFromRedis(c, query, field);
+    const generation = this.keys.cacheGeneration(c);
+    const key = `${generation}|${field}|${query.cursor ?? ''}`;
+    const cached = near.get(key) as { page: RawPage } | undefined;
+    if (cached) return cached.page;
+    // Any write to the collection moves its generation, which drops every page of it.
+    const ticket: Ticket | null = near.begin(generation);
+    let page: RawPage | undefined;
+    try {
+      page = await this.listFromRedis(c, query, field);
+      return page;
+    } finally {
+      near.finish(ticket, key, page && { page }, (page?.itemsJson.length ?? 0) + key.length + 64);
+    }
+  }
+
+  private async listFromRedis(c: Collection, query: ListQuery, field: string): Promise<RawPage> {
     const plan = planList(this.keys, c, query);
     const after = query.cursor ? decodeCursor(query.cursor) : null;
     const cacheable = this.cacheTtl > 0 && after === null && !plan.postFilter;
-    const field = `${query.status}|${query.featured ?? ''}|${query.tag === undefined ? '' : tagToken(query.tag)}|${query.limit}`;
     const fetch = plan.postFilter ? Math.max(query.limit * 2, 50) : query.limit + 1;
     const commands: RedisCommand[] = [
       ['GET', this.keys.cacheGeneration(c)],
@@ -192,7 +280,12 @@ export class RedisStore implements ContentStore {
   }
 
   async commit(c: Collection, request: WriteRequest): Promise<WriteResult> {
-    const [result] = await this.exec([commitCommand(this.keys, c, request, this.limits)], false, true);
+    let result;
+    try {
+      [result] = await this.exec([commitCommand(this.keys, c, request, this.limits)], false, true);
+    } finally {
+      this.forgetWritten(c, [request.id]);
+    }
     const [outcome, version] = replyOf(result) as [string, number];
     const what = collectionInfo[c].singular;
     switch (outcome) {
@@ -263,6 +356,14 @@ export class RedisStore implements ContentStore {
 
   async putIfNewer(c: Collection, items: readonly ReplicaItem[], options: ReplicaOptions = {}): Promise<ReplicaOutcome[]> {
     if (items.length === 0) return [];
+    try {
+      return await this.putReplicas(c, items, options);
+    } finally {
+      this.forgetWritten(c, items.map((item) => item.id));
+    }
+  }
+
+  private async putReplicas(c: Collection, items: readonly ReplicaItem[], options: ReplicaOptions): Promise<ReplicaOutcome[]> {
     const replaceEqual = options.replaceEqual === true;
     // Plain copies (a backfill) go a hundred to a script call; copies with audit or history one each.
     const plain = items.every((item) => !item.audit && !item.history);
@@ -303,4 +404,10 @@ function decodeCachedPage(text: string): Omit<RawPage, 'revision'> {
 
 function parseDoc(reply: unknown): Doc | null {
   return typeof reply === 'string' ? (JSON.parse(reply) as Doc) : null;
+}
+
+/** HMGET doc status version checksum. */
+function rawDocOf(reply: unknown): RawDoc | null {
+  const [json, status, version, checksum] = (reply as (string | null)[] | null) ?? [];
+  return typeof json === 'string' ? { json, status: status ?? '', version: Number(version), checksum: checksum ?? '' } : null;
 }

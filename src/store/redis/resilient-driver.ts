@@ -14,6 +14,7 @@ import {
 } from 'cockatiel';
 import type { ExecOptions, RedisCommand, RedisDriver, RedisResult } from './driver.js';
 import { RedisUnavailableError } from './driver.js';
+import type { KeyWatch, KeyWatchListener } from './key-watch.js';
 
 export interface ResilienceOptions {
   /** Milliseconds one batch may take, retries included. */
@@ -98,6 +99,10 @@ export class ResilientDriver implements RedisDriver {
       }
       throw error;
     }
+  }
+
+  watchKeys(prefixes: readonly string[], listener: KeyWatchListener): KeyWatch | null {
+    return this.inner.watchKeys?.(prefixes, listener) ?? null;
   }
 
   close(): Promise<void> {

@@ -8,6 +8,7 @@
 import { ClientClosedError, ClientOfflineError, createClient, createCluster, ErrorReply, type RedisClientType, type RedisClusterType } from '@redis/client';
 import type { ExecOptions, RedisCommand, RedisDriver, RedisResult } from './driver.js';
 import { RedisReplyError, RedisUnavailableError } from './driver.js';
+import { KeyWatch, type KeyWatchListener } from './key-watch.js';
 
 export interface TcpDriverOptions {
   /** `redis://` or `rediss://` URL of a single node. */
@@ -42,6 +43,11 @@ function routingKey(command: RedisCommand): string | undefined {
   return command[1] === undefined ? undefined : String(command[1]);
 }
 
+/** Capped low so service resumes within about half a second of Redis coming back. */
+function reconnectStrategy(retries: number): number {
+  return Math.min(50 * 2 ** retries, 500);
+}
+
 function asResult(settled: PromiseSettledResult<unknown>): RedisResult {
   if (settled.status === 'fulfilled') return settled.value as RedisResult;
   // node-redis rejects with ErrorReply for a Redis error reply; anything else is a transport failure.
@@ -69,16 +75,13 @@ export class TcpDriver implements RedisDriver {
   private connecting: Promise<void> | null = null;
   private readonly connectTimeoutMs: number;
   private readonly commandTimeoutMs: number | null;
+  private readonly watches: KeyWatch[] = [];
 
-  constructor(options: TcpDriverOptions) {
+  constructor(private readonly options: TcpDriverOptions) {
     this.endpoint = redactedEndpoint(options);
     this.commandTimeoutMs = options.commandTimeoutMs ?? null;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
-    const socket = {
-      connectTimeout: this.connectTimeoutMs,
-      // Capped low so service resumes within about half a second of Redis coming back.
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500),
-    };
+    const socket = { connectTimeout: this.connectTimeoutMs, reconnectStrategy };
     // RESP2 keeps replies in the shape the store reads (flat arrays); node-redis 6 defaults to RESP3.
     const clientOptions = {
       // node-redis 6 arms an AbortSignal timer for every command (5 s by default); the batch
@@ -152,7 +155,17 @@ export class TcpDriver implements RedisDriver {
     }
   }
 
+  /** Single node only: a Cluster would need a watch per master, following slot moves. */
+  watchKeys(prefixes: readonly string[], listener: KeyWatchListener): KeyWatch | null {
+    if (this.kind !== 'redis-tcp') return null;
+    const watch = new KeyWatch({ url: this.options.url, prefixes, connectTimeoutMs: this.connectTimeoutMs, reconnectStrategy }, listener);
+    this.watches.push(watch);
+    watch.start();
+    return watch;
+  }
+
   async close(): Promise<void> {
+    await Promise.all(this.watches.splice(0).map((watch) => watch.close()));
     this.connecting = null;
     if (this.client.isReady) await this.client.close();
     else this.client.destroy();

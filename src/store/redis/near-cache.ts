@@ -1,0 +1,158 @@
+/**
+ * A bounded in-process copy of recent Redis reads, kept correct by Redis itself: a
+ * KeyWatch (client tracking in broadcast mode) reports every change to the watched keys, by any
+ * client, and the entry goes. While the watch is not live (connecting, connection lost) the
+ * cache holds nothing and fills nothing, since changes could be missed.
+ *
+ * The race every such cache has: a read's reply and the notice of a write that follows it travel
+ * on different connections, so the notice may arrive first. A read therefore takes a ticket
+ * before it is sent, a notice for its key spoils every ticket taken for that key, and a spoiled
+ * ticket does not fill. The store also drops the keys of its own writes the moment they return,
+ * so a caller reads its own write without waiting for the notice.
+ *
+ * Notices can be late when the watch's connection stalls without breaking. The watch confirms
+ * from time to time that it has heard everything up to a moment; the cache serves only while
+ * that moment is less than `trustMs` old, so a write by another instance is seen here within
+ * `trustMs` at worst (within a millisecond or so when nothing stalls).
+ *
+ * Entries are grouped under the key whose change makes them wrong: a document under its own
+ * key, every list page of a collection under that collection's cache generation key.
+ */
+
+export interface Ticket {
+  readonly group: string;
+  readonly epoch: number;
+  readonly pending: Pending;
+}
+
+interface Pending {
+  spoiled: boolean;
+  readers: number;
+}
+
+interface Entry<V> {
+  value: V;
+  bytes: number;
+  group: string;
+}
+
+export class NearCache<V> {
+  private readonly entries = new Map<string, Entry<V>>();
+  private readonly groups = new Map<string, Set<string>>();
+  private readonly pending = new Map<string, Pending>();
+  private bytes = 0;
+  /** Moves on every reset: a ticket from an earlier epoch never fills. */
+  private epoch = 0;
+  private isLive = false;
+  private confirmedAt = -Infinity;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    readonly maxBytes: number,
+    readonly trustMs = 1_000,
+  ) {}
+
+  /** Serving: the watch is on and has confirmed recently that it misses nothing. */
+  get live(): boolean {
+    return this.isLive && performance.now() - this.confirmedAt < this.trustMs;
+  }
+
+  /** Every change before `atMs` (performance.now()) has been reported. */
+  confirmed(atMs: number): void {
+    this.confirmedAt = Math.max(this.confirmedAt, atMs);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get usedBytes(): number {
+    return this.bytes;
+  }
+
+  /** The watch became live (true) or stopped (false): either way, what was known is dropped. */
+  setLive(live: boolean): void {
+    this.reset();
+    this.isLive = live;
+    this.confirmedAt = -Infinity;
+  }
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.misses += 1;
+      return undefined;
+    }
+    this.hits += 1;
+    // Least recently used first: a hit moves the entry to the end.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  /** Before a read is sent. Null when the cache is not live: the read then fills nothing. */
+  begin(group: string): Ticket | null {
+    if (!this.live) return null;
+    let pending = this.pending.get(group);
+    if (pending === undefined) {
+      pending = { spoiled: false, readers: 0 };
+      this.pending.set(group, pending);
+    }
+    pending.readers += 1;
+    return { group, epoch: this.epoch, pending };
+  }
+
+  /** After the read, whether it succeeded or not: stores the value only if the ticket is still good. */
+  finish(ticket: Ticket | null, key: string, value: V | undefined, bytes: number): void {
+    if (ticket === null) return;
+    const { pending } = ticket;
+    pending.readers -= 1;
+    if (pending.readers === 0 && this.pending.get(ticket.group) === pending) this.pending.delete(ticket.group);
+    if (value === undefined || pending.spoiled || ticket.epoch !== this.epoch || !this.live) return;
+    if (bytes > this.maxBytes / 4) return;
+    this.remove(key);
+    this.entries.set(key, { value, bytes, group: ticket.group });
+    let members = this.groups.get(ticket.group);
+    if (members === undefined) {
+      members = new Set();
+      this.groups.set(ticket.group, members);
+    }
+    members.add(key);
+    this.bytes += bytes;
+    for (const [oldest] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.remove(oldest);
+    }
+  }
+
+  /** The key changed: its entries go, and reads of it in flight will not fill. */
+  invalidate(group: string): void {
+    const pending = this.pending.get(group);
+    if (pending !== undefined) {
+      pending.spoiled = true;
+      this.pending.delete(group);
+    }
+    const members = this.groups.get(group);
+    if (members === undefined) return;
+    for (const key of [...members]) this.remove(key);
+  }
+
+  reset(): void {
+    this.epoch += 1;
+    this.entries.clear();
+    this.groups.clear();
+    this.pending.clear();
+    this.bytes = 0;
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
+    const members = this.groups.get(entry.group);
+    members?.delete(key);
+    if (members?.size === 0) this.groups.delete(entry.group);
+  }
+}

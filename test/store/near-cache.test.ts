@@ -1,0 +1,226 @@
+/**
+ * The near cache against a real redis-server: repeated reads cost no round trip, a write from
+ * another instance (another connection) reaches this one's reads through client tracking, this
+ * instance reads its own writes at once, and when the tracking connection is lost the cache
+ * forgets everything and serves nothing until tracking is on again.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { slugify } from '../../src/domain/ids.js';
+import { Metrics } from '../../src/observability/metrics.js';
+import { ContentService } from '../../src/service/content-service.js';
+import { RedisStore } from '../../src/store/redis/redis-store.js';
+import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
+import { deleteKeys, testPrefix } from '../contract/redis-fixture.js';
+import { apiActor, projectInput, resourceInput } from '../fixtures/inputs.js';
+import { redisCommand, startRedisServer, type RedisServerHandle, type RespValue } from '../support/redis-server.js';
+
+let server: RedisServerHandle;
+const open: RedisStore[] = [];
+let prefix: string;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((store) => store.close()));
+  await deleteKeys({ url: server.url }, prefix);
+});
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Two instances on one Redis: `near` with a near cache, `other` without. */
+async function instances() {
+  prefix = testPrefix();
+  const near = new RedisStore({ driver: new TcpDriver({ url: server.url }), keyPrefix: prefix, nearCacheBytes: 4 * 1024 * 1024 });
+  const other = new RedisStore({ driver: new TcpDriver({ url: server.url }), keyPrefix: prefix });
+  open.push(near, other);
+  await near.open();
+  await other.open();
+  await until(() => near.near?.live === true, 'client tracking to be on');
+  return {
+    near,
+    other,
+    nearService: new ContentService({ store: near }),
+    otherService: new ContentService({ store: other }),
+  };
+}
+
+async function roundTrips(store: RedisStore, work: () => Promise<unknown>): Promise<number> {
+  const before = store.roundTrips;
+  await work();
+  return store.roundTrips - before;
+}
+
+/**
+ * Waits until every change notice sent so far has reached `near`: notices arrive in order, so
+ * once a marker document created now shows up where `near` had cached its absence, the earlier
+ * ones have been handled too.
+ */
+async function noticesDelivered(near: RedisStore, other: ContentService): Promise<void> {
+  const title = `Marker ${Math.random().toString(36).slice(2)}`;
+  const id = slugify(title);
+  await near.getRaw('resources', id);
+  expect(await roundTrips(near, () => near.getRaw('resources', id))).toBe(0);
+  await other.create('resources', resourceInput({ title }), apiActor);
+  await until(async () => (await near.getRaw('resources', id)) !== null, 'the marker to reach the near cache');
+}
+
+/** The id of the tracking connection, the one with the `t` flag. */
+async function trackingClientIds(): Promise<string[]> {
+  const list = String((await redisCommand({ host: server.host, port: server.port }, ['CLIENT', 'LIST'])) as RespValue);
+  return list
+    .split('\n')
+    .filter((line) => / flags=\S*t/.test(line))
+    .map((line) => /id=(\d+)/.exec(line)?.[1] as string)
+    .filter(Boolean);
+}
+
+describe('near cache over Redis client tracking', () => {
+  it('serves repeated reads of a document and of list pages without a round trip', async () => {
+    const { near, nearService, otherService } = await instances();
+    const { doc } = await nearService.create('projects', projectInput({ title: 'Cached once' }), apiActor);
+    // The notice of this instance's own create arrives later and would drop a copy made before it.
+    await noticesDelivered(near, otherService);
+    expect(await roundTrips(near, () => near.getRaw('projects', doc.id))).toBe(1);
+    expect(await roundTrips(near, () => near.getRaw('projects', doc.id))).toBe(0);
+    expect(await roundTrips(near, () => near.get('projects', doc.id))).toBe(0);
+    expect(await roundTrips(near, () => near.getRaw('projects', 'not-there'))).toBe(1);
+    expect(await roundTrips(near, () => near.getRaw('projects', 'not-there'))).toBe(0);
+    const query = { status: 'any', limit: 20 } as const;
+    const first = await near.listRaw('projects', query);
+    expect(await roundTrips(near, () => near.listRaw('projects', query))).toBe(0);
+    expect((await near.listRaw('projects', query)).itemsJson).toBe(first.itemsJson);
+    expect(near.near?.hits).toBeGreaterThanOrEqual(4);
+
+    const metrics = new Metrics({ defaultMetrics: false });
+    metrics.nearCache = near.near;
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(`contentkv_near_cache_lookups_total{result="hit"} ${near.near?.hits}`);
+    expect(text).toContain(`contentkv_near_cache_lookups_total{result="miss"} ${near.near?.misses}`);
+    expect(text).toContain('contentkv_near_cache_live 1');
+    expect(text).toMatch(/contentkv_near_cache_bytes [1-9]\d*/);
+  });
+
+  it("sees another instance's writes, deletes and creates once Redis reports them", async () => {
+    const { near, nearService, otherService } = await instances();
+    const { doc } = await nearService.create('projects', projectInput({ title: 'Edited elsewhere' }), apiActor);
+    const query = { status: 'any', limit: 20 } as const;
+    expect((await near.getRaw('projects', doc.id))?.version).toBe(1);
+    expect((await near.listRaw('projects', query)).total).toBe(1);
+
+    await otherService.update('projects', doc.id, { result: 'changed by the other instance' }, apiActor);
+    await until(async () => (await near.getRaw('projects', doc.id))?.version === 2, 'the update to reach the near cache');
+    expect(JSON.parse((await near.getRaw('projects', doc.id))?.json ?? '{}').result).toBe('changed by the other instance');
+
+    await otherService.create('projects', projectInput({ title: 'Created elsewhere' }), apiActor);
+    await until(async () => (await near.listRaw('projects', query)).total === 2, 'the new document to reach the cached list');
+
+    await otherService.delete('projects', doc.id, apiActor);
+    await until(async () => (await near.getRaw('projects', doc.id)) === null, 'the delete to reach the near cache');
+  });
+
+  it('reads its own writes at once, with no wait for the tracking notice', async () => {
+    const { near, nearService } = await instances();
+    const { doc } = await nearService.create('projects', projectInput({ title: 'Read your writes' }), apiActor);
+    const query = { status: 'any', limit: 20 } as const;
+    for (let round = 2; round <= 60; round += 1) {
+      await near.getRaw('projects', doc.id);
+      await near.listRaw('projects', query);
+      await nearService.update('projects', doc.id, { result: `round ${round}` }, apiActor);
+      expect((await near.getRaw('projects', doc.id))?.version).toBe(round);
+      expect((await near.listRaw('projects', query)).itemsJson).toContain(`round ${round}`);
+    }
+  });
+
+  it('never goes back to an older version while another instance keeps writing', async () => {
+    const { near, nearService, otherService } = await instances();
+    const { doc } = await nearService.create('projects', projectInput({ title: 'Monotonic' }), apiActor);
+    let writing = true;
+    const writer = (async () => {
+      for (let n = 0; n < 150; n += 1) await otherService.update('projects', doc.id, { result: `write ${n}` }, apiActor);
+      writing = false;
+    })();
+    let seen = 0;
+    let reads = 0;
+    while (writing) {
+      // A hit resolves without I/O: let the writer's replies in.
+      await new Promise((resolve) => setImmediate(resolve));
+      const version = (await near.getRaw('projects', doc.id))?.version ?? 0;
+      expect(version).toBeGreaterThanOrEqual(seen);
+      seen = version;
+      reads += 1;
+    }
+    await writer;
+    expect(reads).toBeGreaterThan(10);
+    await until(async () => (await near.getRaw('projects', doc.id))?.version === 151, 'the last write to reach the near cache');
+  });
+
+  it('forgets everything when the tracking connection drops and caches again once it is back', async () => {
+    const { near, nearService, otherService } = await instances();
+    const { doc } = await nearService.create('projects', projectInput({ title: 'Watch lost' }), apiActor);
+    await near.getRaw('projects', doc.id);
+    expect(near.near?.size).toBeGreaterThan(0);
+
+    const ids = await trackingClientIds();
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) await redisCommand({ host: server.host, port: server.port }, ['CLIENT', 'KILL', 'ID', id]);
+    await until(() => near.near?.live === false, 'the watch to report the lost connection');
+    expect(near.near?.size).toBe(0);
+
+    // While the watch is down the near instance reads Redis every time, so it misses nothing.
+    await otherService.update('projects', doc.id, { result: 'while the watch was down' }, apiActor);
+    expect((await near.getRaw('projects', doc.id))?.version).toBe(2);
+
+    await until(() => near.near?.live === true, 'tracking to be on again');
+    await near.getRaw('projects', doc.id);
+    expect(await roundTrips(near, () => near.getRaw('projects', doc.id))).toBe(0);
+    await otherService.update('projects', doc.id, { result: 'after the watch came back' }, apiActor);
+    await until(async () => (await near.getRaw('projects', doc.id))?.version === 3, 'the update after reconnecting');
+  });
+
+  it('stops serving within a second when the watch stops confirming (Redis paused), and serves again after', async () => {
+    const { near, nearService } = await instances();
+    const { doc } = await nearService.create('projects', projectInput({ title: 'Paused' }), apiActor);
+    await until(async () => (await roundTrips(near, () => near.getRaw('projects', doc.id))) === 0, 'the document to be cached');
+    // Trust lasts 1 s past the last confirmation; the pause lasts 2.5 s, so it must lapse inside it.
+    await server.pause(2_500);
+    await until(() => near.near?.live === false, 'the near cache to stop trusting a silent watch', 2_400);
+    // Nothing was lost while paused, so once the watch confirms again the copy is good again.
+    await until(() => near.near?.live === true, 'the watch to confirm again after the pause', 5_000);
+    expect(await roundTrips(near, () => near.getRaw('projects', doc.id))).toBe(0);
+  });
+
+  it('drops everything on FLUSHALL', async () => {
+    const { near, nearService } = await instances();
+    const { doc } = await nearService.create('projects', projectInput({ title: 'Flushed' }), apiActor);
+    await near.getRaw('projects', doc.id);
+    await redisCommand({ host: server.host, port: server.port }, ['FLUSHALL']);
+    await until(async () => (await near.getRaw('projects', doc.id)) === null, 'the flush to reach the near cache');
+  });
+
+  it('keeps within its byte budget, dropping the least recently used', async () => {
+    prefix = testPrefix();
+    const near = new RedisStore({ driver: new TcpDriver({ url: server.url }), keyPrefix: prefix, nearCacheBytes: 64 * 1024 });
+    open.push(near);
+    await near.open();
+    await until(() => near.near?.live === true, 'client tracking to be on');
+    const service = new ContentService({ store: near });
+    const ids: string[] = [];
+    for (let n = 0; n < 60; n += 1) ids.push((await service.create('projects', projectInput({ title: `Budget ${n}`, description: 'x'.repeat(2_000) }), apiActor)).doc.id);
+    for (const id of ids) await near.getRaw('projects', id);
+    expect(near.near?.usedBytes).toBeLessThanOrEqual(64 * 1024);
+    expect(near.near?.size).toBeGreaterThan(10);
+    expect(near.near?.size).toBeLessThan(60);
+    expect(await roundTrips(near, () => near.getRaw('projects', ids[59] as string))).toBe(0);
+    expect(await roundTrips(near, () => near.getRaw('projects', ids[0] as string))).toBe(1);
+  });
+});
