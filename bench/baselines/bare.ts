@@ -9,7 +9,8 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
-const BODY_BYTES = 2048;
+/** 2 KB, the size of one document; BARE_BODY_BYTES only for the page-sized reference of rest-list. */
+const BODY_BYTES = Number(process.env.BARE_BODY_BYTES ?? 2048);
 
 /** An envelope like ours, padded to exactly BODY_BYTES of JSON. */
 function constantBody(): string {

@@ -27,6 +27,17 @@ export function bareLoad(bench: Bench): Promise<LoadResult> {
   });
 }
 
+/**
+ * Not a baseline but a reference for the list row: the same bare handler answering a body the
+ * size of our list page, to show what serving that many bytes costs by itself on this machine.
+ */
+export function barePageLoad(bench: Bench, bytes: number): Promise<LoadResult> {
+  return bench.once(`load:bare-page:${bytes}`, async () => {
+    const paths = await restGetPaths(bench);
+    return bench.withBaseline('bare', { BARE_BODY_BYTES: String(bytes) }, (server) => measureLoad(getPlan(server, paths, bench.connections), bench.timing));
+  });
+}
+
 export function legacyLoad(bench: Bench): Promise<LoadResult> {
   return bench.once('load:legacy', async () => {
     const paths = await restGetPaths(bench);

@@ -8,8 +8,15 @@ import { listPages } from '../lib/cursors.js';
 import { measureLoad } from '../lib/load.js';
 import { getPlan } from '../lib/requests.js';
 import { fromLoad, ratioAtLeast, type Row } from '../lib/table.js';
-import { bareLoad } from './baseline-loads.js';
+import { bareLoad, barePageLoad } from './baseline-loads.js';
 import { loadNotes } from '../lib/notes.js';
+
+/** Bytes of a response body, averaged over the pages the load cycles through. */
+async function averageBytes(url: string, paths: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const path of paths) total += Buffer.byteLength(await (await fetch(`${url}${path}`)).text());
+  return Math.round(total / paths.length);
+}
 
 export async function restList(bench: Bench): Promise<Row> {
   const ours = await bench.oursOnMainData();
@@ -17,11 +24,21 @@ export async function restList(bench: Bench): Promise<Row> {
   const pages = await listPages(bench.redis.url, data.prefix);
   const result = await measureLoad(getPlan(bench.withRedis(ours), pages.paths, bench.connections), bench.timing);
   const bare = await bareLoad(bench);
+  const pageBytes = await averageBytes(ours.url, pages.paths);
+  const barePage = await barePageLoad(bench, pageBytes);
+  const kb = (pageBytes / 1024).toFixed(1);
   return {
     scenario: 'rest-list',
     title: `REST list, page of 20 of ${pages.total.toLocaleString('en-US')} published`,
     ours: fromLoad(result),
     checks: [ratioAtLeast('throughput', result.throughput, 'bare', fromLoad(bare), bare.throughput, 0.5)],
-    notes: [`${pages.paths.length} pages cycled: the first page and ${pages.paths.length - 1} cursor pages`, ...loadNotes(result), ...loadNotes(bare, 'bare')],
+    notes: [
+      `${pages.paths.length} pages cycled: the first page and ${pages.paths.length - 1} cursor pages, ${kb} KB per response on average`,
+      `reference: the bare handler answering a constant ${kb} KB body serves ${Math.round(barePage.throughput).toLocaleString('en-US')} req/s, ` +
+        `${(barePage.throughput / bare.throughput).toFixed(2)}x bare (the ceiling of any server sending pages this size here); ours is ${(result.throughput / barePage.throughput).toFixed(2)}x of it`,
+      ...loadNotes(result),
+      ...loadNotes(bare, 'bare'),
+      ...loadNotes(barePage, 'bare, page-sized body'),
+    ],
   };
 }
