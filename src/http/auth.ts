@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ForbiddenError, UnauthorizedError } from '../domain/errors.js';
 import type { AppEnv, Role } from './app-env.js';
+import { requestHeader } from './request-header.js';
 
 export interface Tokens {
   write: string;
@@ -37,7 +38,7 @@ function digests(tokens: Tokens): { write: Buffer; read: Buffer | null } {
 export function authenticate(tokens: Tokens): MiddlewareHandler<AppEnv> {
   const expected = digests(tokens);
   return async function authenticateRequest(c, next) {
-    c.set('role', roleOf(c.req.header('authorization'), expected));
+    c.set('role', roleOf(requestHeader(c, 'authorization'), expected));
     await next();
   };
 }

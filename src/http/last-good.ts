@@ -5,7 +5,9 @@
  *
  * Bounded by bytes, not by entries: a list page of 100 documents weighs a hundred times a single
  * document, and a count bound would let a crawler paging through cursors pin hundreds of
- * megabytes. The least recently remembered entries go first.
+ * megabytes. The entries stored longest ago go first; remembering the very same answer again (a
+ * near-cache hit hands back the same object) only refreshes its time, which keeps the hot path
+ * free of map churn.
  */
 export interface LastGoodEntry<T> {
   value: T;
@@ -23,6 +25,11 @@ export class LastGood<T> {
 
   /** `bytes`: the answer's size (its JSON text's length is close enough). */
   remember(key: string, value: T, bytes: number): void {
+    const known = this.entries.get(key);
+    if (known !== undefined && known.value === value) {
+      known.at = Date.now();
+      return;
+    }
     this.forget(key);
     if (bytes > this.maxBytes) return;
     this.entries.set(key, { value, at: Date.now(), bytes });

@@ -9,6 +9,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { Actor } from '../domain/audit.js';
 import type { AppEnv } from './app-env.js';
+import { requestHeader } from './request-header.js';
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -19,7 +20,7 @@ function bounded(value: string | undefined, max: number): string | undefined {
 
 export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   return async function requestContextHandler(c, next) {
-    const given = c.req.header('x-request-id');
+    const given = requestHeader(c, 'x-request-id');
     const requestId = given && SAFE_ID.test(given) ? given : randomUUID();
     c.set('requestId', requestId);
     c.set('logger', logger);
@@ -30,7 +31,7 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
 
 /** Who is making this request, for the audit entry of a write. */
 export function actorOf(c: Context<AppEnv>, source: Actor['source'] = 'api'): Actor {
-  return actorFromHeaders((name) => c.req.header(name), source);
+  return actorFromHeaders((name) => requestHeader(c, name), source);
 }
 
 /** The same from any request's headers (the MCP endpoint reads them from the Node request). */

@@ -14,6 +14,21 @@ describe('LastGood, the stale-read memory', () => {
     expect(cache.recall('c')?.value).toBe('C');
   });
 
+  it('refreshes the time of the very same answer remembered again, without moving it', () => {
+    const cache = new LastGood<{ text: string }>(100);
+    const same = { text: 'A' };
+    cache.remember('a', same, 40);
+    const first = cache.recall('a')?.at ?? 0;
+    cache.remember('b', { text: 'B' }, 40);
+    cache.remember('a', same, 40);
+    expect(cache.size).toBe(80);
+    expect(cache.recall('a')?.at).toBeGreaterThanOrEqual(first);
+    cache.remember('c', { text: 'C' }, 40);
+    // 'a' was stored first and only refreshed, so it is the one to go.
+    expect(cache.recall('a')).toBeUndefined();
+    expect(cache.recall('b')?.value.text).toBe('B');
+  });
+
   it('counts a replaced entry once', () => {
     const cache = new LastGood<string>(100);
     for (let round = 0; round < 10; round += 1) cache.remember('same', `v${round}`, 30);

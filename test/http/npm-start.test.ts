@@ -38,3 +38,27 @@ it('prints a generated token once, which /mcp accepts for tools/list', async () 
   const payload = (await response.json()) as { result: { tools: unknown[] } };
   expect(payload.result.tools).toHaveLength(16);
 });
+
+it('reads headers from Node itself: request ids, conditional GETs and tokens on the served app', async () => {
+  const list = await fetch(`${server.url}/api/projects`, { headers: { 'X-Request-Id': 'trace-123' } });
+  expect(list.headers.get('x-request-id')).toBe('trace-123');
+  expect(((await list.json()) as { meta: { requestId: string } }).meta.requestId).toBe('trace-123');
+  const etag = list.headers.get('etag') as string;
+  const again = await fetch(`${server.url}/api/projects`, { headers: { 'If-None-Match': etag } });
+  expect(again.status).toBe(304);
+  expect(again.headers.get('etag')).toBe(etag);
+  expect(again.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+  const id = ((await (await fetch(`${server.url}/api/projects?limit=1`)).json()) as { data: { id: string }[] }).data[0]?.id as string;
+  const one = await fetch(`${server.url}/api/projects/${id}`);
+  expect(one.status).toBe(200);
+  expect(one.headers.get('cache-control')).toMatch(/^public/);
+  expect((await fetch(`${server.url}/api/projects/${id}`, { headers: { 'If-None-Match': one.headers.get('etag') as string } })).status).toBe(304);
+  // A token that matches neither is refused, not treated as anonymous; the header is read on every path.
+  const wrong = await fetch(`${server.url}/api/projects/${id}`, { headers: { Authorization: 'Bearer not-the-token' } });
+  expect(wrong.status).toBe(401);
+  const token = /accepts only this generated read-write token:\s+([0-9a-f]{48})/.exec(server.output())?.[1] as string;
+  const private_ = await fetch(`${server.url}/api/projects/${id}`, { headers: { Authorization: `Bearer ${token}` } });
+  expect(private_.status).toBe(200);
+  expect(private_.headers.get('cache-control')).toBe('private, no-store');
+});
