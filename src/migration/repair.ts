@@ -4,7 +4,9 @@
  *   - the higher version wins, in whichever store it is (a document or a deletion), so an
  *     acknowledged write that reached only one store is never lost, even after a rollback;
  *   - at equal versions with different content (a hand-edited file), the authoritative store wins.
- * Repaired ids are then compared again; any that still differ stay queued.
+ * Repaired ids are then compared again; any that still differ stay queued. A live write can be
+ * between its two stores at that moment (written to one, on its way to the other), so an id that
+ * differs is looked at again a few times before it is left in the queue.
  */
 import type { Collection } from '../domain/collections.js';
 import type { ContentStore, Head, ReplicaItem } from '../store/port.js';
@@ -38,6 +40,17 @@ function itemFrom(id: string, head: Head): ReplicaItem {
 async function headsOf(stores: Record<StoreName, ContentStore>, c: Collection, ids: string[]): Promise<Record<StoreName, Head>[]> {
   const [json, redis] = await Promise.all([Promise.all(ids.map((id) => stores.json.head(c, id))), Promise.all(ids.map((id) => stores.redis.head(c, id)))]);
   return ids.map((_, index) => ({ json: json[index] as Head, redis: redis[index] as Head }));
+}
+
+/** The ids whose stores still disagree on every one of `passes` looks, `pauseMs` apart. */
+async function stillDifferent(stores: Record<StoreName, ContentStore>, c: Collection, authoritative: StoreName, ids: string[], passes = 3, pauseMs = 150): Promise<Set<string>> {
+  let remaining = ids;
+  for (let pass = 0; pass < passes && remaining.length > 0; pass += 1) {
+    if (pass > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    const heads = await headsOf(stores, c, remaining);
+    remaining = remaining.filter((id, index) => planRepair(id, authoritative, heads[index] as Record<StoreName, Head>) !== null);
+  }
+  return new Set(remaining);
 }
 
 export function planRepair(id: string, authoritative: StoreName, heads: Record<StoreName, Head>): Plan | null {
@@ -90,14 +103,14 @@ export async function repair(options: RepairOptions): Promise<JobProgress> {
             if (items.length > 0) await stores[to].putIfNewer(c, items, { replaceEqual });
           }
         }
-        const after = await headsOf(stores, c, planned);
-        planned.forEach((id, index) => {
-          if (planRepair(id, options.authoritative, after[index] as Record<StoreName, Head>)) counts.stillDifferent += 1;
+        const different = await stillDifferent(stores, c, options.authoritative, planned);
+        for (const id of planned) {
+          if (different.has(id)) counts.stillDifferent += 1;
           else {
             counts.repaired += 1;
             fixed.push(id);
           }
-        });
+        }
       }
       if (!options.dryRun) {
         await state.removeRepairs(c, fixed);

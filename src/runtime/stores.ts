@@ -84,6 +84,7 @@ export async function openStores(config: Config, logger: Logger, metrics: Metric
     repairs: queue,
     comparer,
     onOpenError: (error) => logger.warn({ err: error }, 'Redis could not be opened; serving what the JSON files hold until it answers'),
+    onRepairQueued: (c, ids, to, error) => logger.warn({ err: error, collection: c, ids, to }, `a write reached only one store; the copy to ${to} waits in the repair queue`),
   });
   await router.open();
   const engine = new MigrationEngine({ json: jsonStore, redis: redisStore, state, view, queue, comparer, router, settleMs: options.settleMs ?? config.stageRefreshMs * 2 + 1_000 });

@@ -30,6 +30,8 @@ export interface MigratingStoreOptions {
   comparer: ShadowComparer;
   /** Told when Redis could not be opened at start; the store still serves what it can. */
   onOpenError?: (error: unknown) => void;
+  /** Told when copies could not be written to the other store and went to the repair queue. */
+  onRepairQueued?: (c: Collection, ids: string[], to: StoreName, error: unknown) => void;
 }
 
 export class MigratingStore implements ContentStore {
@@ -178,6 +180,7 @@ export class MigratingStore implements ContentStore {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       for (const item of items) await this.options.repairs.add(c, item.id, `write to ${to} failed: ${reason}`);
+      this.options.onRepairQueued?.(c, items.map((item) => item.id), to, error);
     }
   }
 
