@@ -199,6 +199,26 @@ describe('near cache over Redis client tracking', () => {
     expect(await roundTrips(near, () => near.getRaw('projects', doc.id))).toBe(0);
   });
 
+  it('stays off, without retrying, when Redis refuses client tracking (an ACL user without CLIENT)', async () => {
+    const admin = { host: server.host, port: server.port };
+    await redisCommand(admin, ['ACL', 'SETUSER', 'no-client', 'on', '>secret-pass', '~*', '+@all', '-client']);
+    prefix = testPrefix();
+    const url = `redis://no-client:secret-pass@${server.host}:${server.port}`;
+    const store = new RedisStore({ driver: new TcpDriver({ url }), keyPrefix: prefix, nearCacheBytes: 1024 * 1024 });
+    open.push(store);
+    await store.open();
+    expect(store.near?.live).toBe(false);
+    const service = new ContentService({ store });
+    const { doc } = await service.create('projects', projectInput({ title: 'Refused tracking' }), apiActor);
+    expect((await store.getRaw('projects', doc.id))?.version).toBe(1);
+    const connections = async () => Number(/total_connections_received:(\d+)/.exec(String(await redisCommand(admin, ['INFO', 'stats'])))?.[1]);
+    const before = await connections();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Only the two INFO probes themselves connected: the watch did not reconnect every 500 ms.
+    expect((await connections()) - before).toBeLessThanOrEqual(1);
+    expect(store.near?.live).toBe(false);
+  });
+
   it('drops everything on FLUSHALL', async () => {
     const { near, nearService } = await instances();
     const { doc } = await nearService.create('projects', projectInput({ title: 'Flushed' }), apiActor);

@@ -10,7 +10,7 @@
  * them, so a reply confirms that every change made before its PING was sent has been reported.
  * The listener hears each such time and should trust what it holds only while it is recent.
  */
-import { createClient, type RedisClientType } from '@redis/client';
+import { createClient, ErrorReply, type RedisClientType } from '@redis/client';
 
 export interface KeyWatchListener {
   /** Keys that changed; null when Redis says everything may have (FLUSHALL, FLUSHDB). */
@@ -59,11 +59,25 @@ export class KeyWatch {
     this.timer = setInterval(() => void this.confirm(), options.pingIntervalMs ?? 250);
     this.timer.unref();
     for (const event of ['error', 'end', 'reconnecting'] as const) {
-      this.client.on(event, () => {
+      this.client.on(event, (error?: unknown) => {
         this.settle(false);
         this.setLive(false);
+        // Redis refused a command of the handshake (an ACL user without CLIENT, a proxy without
+        // tracking): retrying would only be refused again, every half second, for ever.
+        if (error instanceof ErrorReply) this.giveUp(error.message);
       });
     }
+  }
+
+  /** Why the watch stopped for good (Redis refused tracking); null while it runs or retries. */
+  refused: string | null = null;
+
+  private giveUp(reason: string): void {
+    if (this.closed) return;
+    this.refused = reason;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.client.destroy();
   }
 
   get live(): boolean {
@@ -98,10 +112,11 @@ export class KeyWatch {
       this.setLive(true);
       this.listener.confirmed(sentAt);
       this.settle(true);
-    } catch {
+    } catch (error) {
       // A server that refuses CLIENT TRACKING (some managed proxies) leaves the cache off.
       this.settle(false);
       this.setLive(false);
+      if (error instanceof ErrorReply) this.giveUp(error.message);
     }
   }
 
@@ -113,6 +128,7 @@ export class KeyWatch {
   }
 
   async close(): Promise<void> {
+    if (this.refused !== null) return;
     this.closed = true;
     clearInterval(this.timer);
     this.setLive(false);
