@@ -206,14 +206,18 @@ async function operatorFlow(): Promise<void> {
   // 4. Backfill, watching the bar until both collections are copied.
   expect((await act('backfill', /Backfill both collections/)).text).toMatch(/Backfill started/);
   const seen: number[] = [];
-  const bar = collection('resources').locator('progress[aria-label="resources backfill progress"]');
   await expect
     .poll(async () => {
-      if ((await bar.count()) > 0) {
-        const value = await bar.getAttribute('value');
-        if (value !== null) seen.push(Number(value));
-      }
-      return [await text(collection('projects').locator('.progress-pct')), await text(collection('resources').locator('.progress-pct'))];
+      // One read of the page, so a refresh cannot land between looking at the bar and at the percentages.
+      const snapshot = await page.evaluate(() => {
+        const within = (name: string, selector: string) => document.querySelector(`.collection[data-collection="${name}"] ${selector}`);
+        return {
+          bar: within('resources', 'progress[aria-label="resources backfill progress"]')?.getAttribute('value') ?? null,
+          percents: ['projects', 'resources'].map((name) => within(name, '.progress-pct')?.textContent ?? ''),
+        };
+      });
+      if (snapshot.bar !== null) seen.push(Number(snapshot.bar));
+      return snapshot.percents;
     }, WAIT)
     .toEqual(['100%', '100%']);
   // The bar was there, and it only moved forward.
