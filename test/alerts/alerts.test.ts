@@ -16,6 +16,7 @@ import { runCli } from '../support/cli.js';
 import { redisCommand, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { startServe, type ServeHandle } from '../support/serve-process.js';
 import { startReceiver, type Receiver } from './webhook-receiver.js';
+import { until } from '../support/until.js';
 
 const PASSWORD = 'alerts-test-password';
 let redis: RedisServerHandle;
@@ -65,13 +66,9 @@ afterAll(async () => {
 
 const sent = (key: string) => receiver.received.filter((alert) => alert.key === key).map((alert) => alert.state as string);
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}; alerts so far: ${JSON.stringify(receiver.received.map((a) => `${a.key} ${a.state}`))}`);
+/** Waits for an alert condition, naming the alerts received so far when it times out. */
+function untilAlerts(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  return until(check, what, { timeoutMs: 20_000, intervalMs: 50, detail: () => `alerts so far: ${JSON.stringify(receiver.received.map((a) => `${a.key} ${a.state}`))}` });
 }
 
 async function cli(...args: string[]) {
@@ -97,35 +94,35 @@ const read = (id: string) => fetch(`${server.url}/api/projects/${id}`, { headers
 it('fires each alert exactly once and clears it exactly once', async () => {
   // A stage change is announced once per collection.
   await ok('migrate', 'advance', 'dual-write');
-  await until(() => sent('stage:projects').length === 1 && sent('stage:resources').length === 1, 'the stage notices');
+  await untilAlerts(() => sent('stage:projects').length === 1 && sent('stage:resources').length === 1, 'the stage notices');
 
   // The backfill cannot copy zz-blocked: dead letter. Fixing the ACL and repairing clears it.
   const backfill = await cli('migrate', 'backfill', '--json');
   expect(JSON.parse(backfill.stdout)[0].counts.failed).toBe(1);
-  await until(() => sent('dead-letter:projects').includes('firing'), 'the dead-letter alert');
+  await untilAlerts(() => sent('dead-letter:projects').includes('firing'), 'the dead-letter alert');
   await restrictWrites(false);
   await ok('migrate', 'repair');
-  await until(() => sent('dead-letter:projects').includes('resolved'), 'the dead letter to clear');
+  await untilAlerts(() => sent('dead-letter:projects').includes('resolved'), 'the dead letter to clear');
 
   // Drift: a hand edit of the JSON file is found by verify; repair and a clean verify clear it.
   handEdit('project-000003', 'Edited by hand in the JSON file');
   expect((await cli('migrate', 'verify')).code).toBe(1);
-  await until(() => sent('verify-drift:projects').includes('firing'), 'the drift alert');
+  await untilAlerts(() => sent('verify-drift:projects').includes('firing'), 'the drift alert');
   await ok('migrate', 'repair');
   await ok('migrate', 'verify');
-  await until(() => sent('verify-drift:projects').includes('resolved'), 'the drift alert to clear');
+  await untilAlerts(() => sent('verify-drift:projects').includes('resolved'), 'the drift alert to clear');
 
   // Shadow reads that disagree: the rate alert fires; once reads agree again for a window, it clears.
   await ok('migrate', 'advance', 'shadow');
   handEdit('project-000005', 'Another hand edit');
-  await until(async () => {
+  await untilAlerts(async () => {
     for (let index = 0; index < 10; index += 1) await read('project-000005');
     return sent('shadow-mismatch:projects').includes('firing');
   }, 'the mismatch alert');
   expect((await cli('migrate', 'verify')).code).toBe(1);
   await ok('migrate', 'repair');
   await ok('migrate', 'verify');
-  await until(async () => {
+  await untilAlerts(async () => {
     for (let index = 0; index < 10; index += 1) await read('project-000007');
     return sent('shadow-mismatch:projects').includes('resolved');
   }, 'the mismatch alert to clear');
@@ -142,17 +139,17 @@ it('fires each alert exactly once and clears it exactly once', async () => {
     expect(response.status).toBe(201);
   }
   const circuitKey = () => receiver.received.find((alert) => alert.condition === 'circuit')?.key as string;
-  await until(() => receiver.received.some((alert) => alert.condition === 'circuit' && alert.state === 'firing'), 'the circuit alert');
+  await untilAlerts(() => receiver.received.some((alert) => alert.condition === 'circuit' && alert.state === 'firing'), 'the circuit alert');
   await redis.restart();
   // ACL users live in memory; a real deployment keeps them in an ACL file, this test sets it again.
   await restrictWrites(false);
-  await until(async () => {
+  await untilAlerts(async () => {
     await read('project-000009');
     return sent(circuitKey()).includes('resolved');
   }, 'the circuit to close');
-  await until(() => sent('repair-queue:projects').includes('firing'), 'the repair-queue alert');
+  await untilAlerts(() => sent('repair-queue:projects').includes('firing'), 'the repair-queue alert');
   await ok('migrate', 'repair');
-  await until(() => sent('repair-queue:projects').includes('resolved'), 'the repair-queue alert to clear');
+  await untilAlerts(() => sent('repair-queue:projects').includes('resolved'), 'the repair-queue alert to clear');
 
   // Give any duplicate a chance to show up, then count: one firing and one clearing per episode.
   await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -14,6 +14,7 @@ import { deleteKeys, testPrefix } from '../contract/redis-fixture.js';
 import { mountReadOnly } from '../support/read-only-mount.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { startUpstashBridge, type UpstashBridgeHandle } from '../support/upstash-bridge.js';
+import { until } from '../support/until.js';
 
 let redis: RedisServerHandle;
 let bridge: UpstashBridgeHandle;
@@ -72,14 +73,6 @@ async function admin(app: Awaited<ReturnType<typeof coldStart>>, path: string, b
   return ((await response.json()) as { data: any }).data;
 }
 
-async function until(check: () => Promise<boolean>) {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('timed out waiting');
-}
-
 describe('serverless, read-only deployment', () => {
   it('takes MCP writes through Redis over REST once migrated, across cold starts', async () => {
     const env = {
@@ -95,9 +88,9 @@ describe('serverless, read-only deployment', () => {
     expect(refused.content[0]?.text).toMatch(/^READ_ONLY/);
     // The operator's move: copy, check, cut over (a read-only store takes no writes, so backfill may run at json).
     await admin(before, '/backfill', {});
-    await until(async () => (await admin(before, '')).collections.resources.backfill?.status === 'done' && (await admin(before, '')).collections.projects.backfill?.status === 'done');
+    await until(async () => (await admin(before, '')).collections.resources.backfill?.status === 'done' && (await admin(before, '')).collections.projects.backfill?.status === 'done', 'both backfills', { intervalMs: 50 });
     await admin(before, '/verify', {});
-    await until(async () => (await admin(before, '')).collections.resources.lastVerify?.clean === true);
+    await until(async () => (await admin(before, '')).collections.resources.lastVerify?.clean === true, 'a clean verify', { intervalMs: 50 });
     await admin(before, '/advance', { stage: 'redis' });
 
     const first = await coldStart(env);

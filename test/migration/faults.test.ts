@@ -16,6 +16,7 @@ import { projectInput } from '../fixtures/inputs.js';
 import { runCli } from '../support/cli.js';
 import { redisCommand, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { startServe } from '../support/serve-process.js';
+import { until } from '../support/until.js';
 
 const DOCS_PER_COLLECTION = 10_000;
 let bigData: string;
@@ -60,15 +61,6 @@ async function checkpoint(f: Fixture, c: string): Promise<Record<string, string>
   return Object.fromEntries(flat.flatMap((value, index) => (index % 2 === 0 ? [[value, flat[index + 1] as string]] : [])));
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 async function cli(f: Fixture, ...args: string[]) {
   return runCli(args, f.env, { timeoutMs: 180_000 });
 }
@@ -89,7 +81,7 @@ describe('migration faults', () => {
     expect((await cli(f, 'migrate', 'advance', 'dual-write')).code).toBe(0);
     const run = cli(f, 'migrate', 'backfill', '--json');
     let before: Record<string, string> = {};
-    await until(async () => Number((before = await checkpoint(f, 'projects')).processed ?? 0) >= 2_000, 'the backfill to be under way');
+    await until(async () => Number((before = await checkpoint(f, 'projects')).processed ?? 0) >= 2_000, 'the backfill to be under way', { timeoutMs: 60_000 });
     await f.redis.kill('SIGKILL');
     // The kill lands in the middle: projects part-way, resources not started.
     expect(before.status).toBe('running');
@@ -114,7 +106,7 @@ describe('migration faults', () => {
     expect((await cli(f, 'migrate', 'advance', 'dual-write')).code).toBe(0);
     let pid = 0;
     const run = runCli(['migrate', 'backfill'], f.env, { onSpawn: (p) => (pid = p), timeoutMs: 180_000 });
-    await until(async () => Number((await checkpoint(f, 'projects')).processed ?? 0) >= 3_000, 'the backfill to be under way');
+    await until(async () => Number((await checkpoint(f, 'projects')).processed ?? 0) >= 3_000, 'the backfill to be under way', { timeoutMs: 60_000 });
     process.kill(pid, 'SIGKILL');
     const killed = await run;
     expect(killed.signal).toBe('SIGKILL');

@@ -71,6 +71,11 @@ export class NearCache<V> {
     return this.bytes;
   }
 
+  /** How many times everything was dropped (the watch stopped or started, a flush). */
+  get resets(): number {
+    return this.epoch;
+  }
+
   /** The watch became live (true) or stopped (false): either way, what was known is dropped. */
   setLive(live: boolean): void {
     this.reset();
