@@ -55,10 +55,10 @@ function listEtag(revision: string, query: string): string {
  * cached read. The body is the envelope around document JSON the store already holds as text,
  * spliced, not parsed and serialized again.
  */
-function readResponse(c: Context<AppEnv>, headers: Record<string, string>, dataJson: string | null, meta: Record<string, unknown>): Response {
+function readResponse(c: Context<AppEnv>, headers: Record<string, string>, body: { dataJson: string; meta: Record<string, unknown> } | 'not modified'): Response {
   const all = { ...headers, 'X-Request-Id': c.get('requestId') };
-  if (dataJson === null) return new Response(null, { status: 304, headers: all });
-  return new Response(`{"success":true,"data":${dataJson},"meta":${JSON.stringify(meta)}}`, { status: 200, headers: { ...all, 'Content-Type': 'application/json' } });
+  if (body === 'not modified') return new Response(null, { status: 304, headers: all });
+  return new Response(`{"success":true,"data":${body.dataJson},"meta":${JSON.stringify(body.meta)}}`, { status: 200, headers: { ...all, 'Content-Type': 'application/json' } });
 }
 
 /** If-Match carries the version: `W/"7-abc…"`, `"7-abc…"` or a bare `7`. */
@@ -133,16 +133,18 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
     const key = `${scope(c)}|${collection}?${query.status ?? ''}|${query.featured ?? ''}|${query.tag ?? ''}|${query.limit ?? ''}|${query.cursor ?? ''}`;
     const { value: page, headers } = await readWithFallback(key, () => service.listRaw(collection, query, viewer(c)), (raw) => raw.itemsJson.length);
     const etag = listEtag(page.revision, key);
-    const fresh = !notModified(c, etag);
-    return readResponse(c, cacheHeaders(c, etag, headers), fresh ? page.itemsJson : null, fresh ? metaOf(c, { total: page.total, limit: query.limit ?? 20, nextCursor: page.nextCursor }) : {});
+    return readResponse(
+      c,
+      cacheHeaders(c, etag, headers),
+      notModified(c, etag) ? 'not modified' : { dataJson: page.itemsJson, meta: metaOf(c, { total: page.total, limit: query.limit ?? 20, nextCursor: page.nextCursor }) },
+    );
   });
 
   routes.get('/:id', async (c) => {
     const id = c.req.param('id');
     const { value: raw, headers } = await readWithFallback(`${scope(c)}|${collection}/${id}`, () => service.getRaw(collection, id, viewer(c)), (raw) => raw.json.length);
     const etag = etagOf(raw);
-    const fresh = !notModified(c, etag);
-    return readResponse(c, cacheHeaders(c, etag, headers), fresh ? raw.json : null, fresh ? metaOf(c) : {});
+    return readResponse(c, cacheHeaders(c, etag, headers), notModified(c, etag) ? 'not modified' : { dataJson: raw.json, meta: metaOf(c) });
   });
 
   routes.post('/', async (c) => {

@@ -70,7 +70,7 @@ export class KeyWatch {
   }
 
   /** Why the watch stopped for good (Redis refused tracking); null while it runs or retries. */
-  refused: string | null = null;
+  private refused: string | null = null;
 
   private giveUp(reason: string): void {
     if (this.closed) return;
@@ -78,10 +78,6 @@ export class KeyWatch {
     this.closed = true;
     clearInterval(this.timer);
     this.client.destroy();
-  }
-
-  get live(): boolean {
-    return this.isLive;
   }
 
   /** Connects in the background; the watch turns live when tracking is on. */

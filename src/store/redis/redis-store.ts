@@ -62,8 +62,7 @@ export class RedisStore implements ContentStore {
   private readonly cacheTtl: number;
   /** Set by open() when the store was written by newer code: reads work, writes are refused. */
   schemaProblem: string | null = null;
-  /** Recent reads, while the key watch is live; null when there is no near cache. */
-  readonly near: NearCache<NearEntry> | null;
+  private nearCache: NearCache<NearEntry> | null;
   private watch: KeyWatch | null = null;
 
   constructor(options: RedisStoreOptions) {
@@ -77,7 +76,12 @@ export class RedisStore implements ContentStore {
     };
     this.cacheTtl = options.listCacheTtlSeconds ?? 30;
     const nearBytes = options.nearCacheBytes ?? 0;
-    this.near = nearBytes > 0 && this.driver.watchKeys ? new NearCache<NearEntry>(nearBytes) : null;
+    this.nearCache = nearBytes > 0 ? new NearCache<NearEntry>(nearBytes) : null;
+  }
+
+  /** Recent reads, while the key watch is live; null when there is none (off, or a driver that cannot watch keys). */
+  get near(): NearCache<NearEntry> | null {
+    return this.nearCache;
   }
 
   /** Round trips sent so far, counted at the driver. */
@@ -119,6 +123,8 @@ export class RedisStore implements ContentStore {
       live: (isLive) => near.setLive(isLive),
       confirmed: (atMs) => near.confirmed(atMs),
     }) ?? null;
+    // REST and Cluster cannot watch: no near cache there, rather than one that never serves.
+    if (this.watch === null) this.nearCache = null;
     await this.watch?.firstOutcome;
   }
 
