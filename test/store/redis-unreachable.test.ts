@@ -6,13 +6,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../src/domain/errors.js';
+import { ContentService } from '../../src/service/content-service.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { ResilientDriver } from '../../src/store/redis/resilient-driver.js';
 import { RestDriver } from '../../src/store/redis/rest-driver.js';
 import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
 import { testPrefix } from '../contract/redis-fixture.js';
+import { apiActor, projectInput } from '../fixtures/inputs.js';
 import { freePort } from '../support/free-port.js';
+import { startLatencyProxy } from '../support/latency-proxy.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+import { until } from '../support/until.js';
 
 describe('Redis unreachable', () => {
   it('answers STORE_UNAVAILABLE when nothing listens on the TCP port', async () => {
@@ -84,6 +88,41 @@ describe('Redis unreachable', () => {
       expect(attempts.every((attempt) => attempt.status === 'rejected' && (attempt.reason as { code?: string }).code === 'STORE_UNAVAILABLE')).toBe(true);
       await expect(store.get('projects', 'alpha')).resolves.toBeNull();
       await store.close();
+    });
+  });
+
+  describe('a connection lost after a write reached Redis', () => {
+    let server: RedisServerHandle;
+    beforeAll(async () => {
+      server = await startRedisServer();
+    });
+    afterAll(async () => {
+      await server.stop();
+    });
+
+    // The update is retried (it is keyed by an operation id, so a resend cannot apply it twice),
+    // and the retries are refused unsent while the link is down. Were the last attempt's "not
+    // applied" the answer, a client would be told a saved write was not saved.
+    it('says the write may have been applied, even when the retries after it were refused unsent', async () => {
+      const proxy = await startLatencyProxy({ targetHost: '127.0.0.1', targetPort: server.port, latencyMs: 0 });
+      const prefix = testPrefix();
+      const driver = new ResilientDriver(new TcpDriver({ url: `redis://127.0.0.1:${proxy.port}`, connectTimeoutMs: 300 }), { timeoutMs: 10_000, attempts: 3, breakerThreshold: 100, halfOpenAfterMs: 60_000 });
+      const service = new ContentService({ store: new RedisStore({ driver, keyPrefix: prefix }) });
+      const direct = new RedisStore({ driver: new TcpDriver({ url: server.url }), keyPrefix: prefix });
+      await service.create('projects', projectInput({ id: 'saved-unseen' }), apiActor);
+      await service.update('projects', 'saved-unseen', { title: 'Warm scripts' }, apiActor);
+
+      // Replies now take 400 ms to come back; the link goes down once Redis has the write.
+      proxy.setLatency(200);
+      const update = service.update('projects', 'saved-unseen', { title: 'Applied, reply lost' }, apiActor).catch((error: unknown) => error);
+      await until(async () => (await direct.get('projects', 'saved-unseen'))?.title === 'Applied, reply lost', 'the update to reach Redis', { intervalMs: 5 });
+      await proxy.stop();
+
+      const failure = await update;
+      expect(failure).toMatchObject({ code: 'STORE_UNAVAILABLE', details: { maybeApplied: true } });
+      expect((await direct.get('projects', 'saved-unseen'))?.metadata.version).toBe(3);
+      await driver.close();
+      await direct.close();
     });
   });
 });

@@ -86,16 +86,30 @@ export class ResilientDriver implements RedisDriver {
 
   async exec(commands: readonly RedisCommand[], options?: ExecOptions): Promise<RedisResult[]> {
     const policy = options?.readOnly || options?.idempotent ? this.safePolicy : this.unsafePolicy;
+    // An idempotent batch is retried even after an attempt that may have reached Redis. If a later
+    // attempt is then refused unsent, the call as a whole may still have been applied.
+    let mayHaveReached = false;
+    const attempt = async () => {
+      try {
+        return await this.inner.exec(commands, options);
+      } catch (error) {
+        if (error instanceof RedisUnavailableError && error.maybeApplied) mayHaveReached = true;
+        throw error;
+      }
+    };
     try {
-      return await policy.execute(() => this.inner.exec(commands, options));
+      return await policy.execute(attempt);
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         const reason = 'Redis failed repeatedly; calls to it are paused';
-        throw new RedisUnavailableError(`the circuit to ${this.endpoint} is open`, false, { reason, retryAfterSeconds: this.retryAfterSeconds });
+        throw new RedisUnavailableError(`the circuit to ${this.endpoint} is open`, mayHaveReached, { reason, retryAfterSeconds: this.retryAfterSeconds });
       }
       if (error instanceof TaskCancelledError) {
         const reason = `Redis did not answer within ${this.options.timeoutMs} ms`;
         throw new RedisUnavailableError(reason, true, { reason });
+      }
+      if (error instanceof RedisUnavailableError && mayHaveReached && !error.maybeApplied) {
+        throw new RedisUnavailableError(error.message, true, { reason: 'Redis did not answer', retryAfterSeconds: error.retryAfterSeconds });
       }
       throw error;
     }
