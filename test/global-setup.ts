@@ -1,5 +1,5 @@
 /**
- * Tests that spawn `contentkv` run the compiled code in dist/, as users do. `npm test` builds
+ * Tests that spawn `contentkv` run the compiled code in dist/ (bundled: dist/contentkv.js), as users do. `npm test` builds
  * first (pretest); this rebuilds when someone runs vitest directly after editing src/.
  */
 import { execFileSync } from 'node:child_process';
@@ -18,7 +18,7 @@ function newest(dir: string): number {
 export default function setup(): void {
   let built = 0;
   try {
-    built = statSync('dist/cli/main.js').mtimeMs;
+    built = statSync('dist/contentkv.js').mtimeMs;
   } catch {
     built = 0;
   }

@@ -13,7 +13,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const MARKER = 'dist/cli/main.js';
+/** The bundle is the build's last step, so it is the newest file of a finished build. */
+const MARKER = 'dist/contentkv.js';
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -51,5 +52,6 @@ export function snapshotDist(root: string, from = join(root, 'dist')): string {
   const target = join(root, 'bench/.build/dist');
   rmSync(target, { recursive: true, force: true });
   cpSync(from, target, { recursive: true });
-  return 'bench/.build/dist/cli/main.js';
+  // What bin/contentkv.js runs: the bundle, or for a dist/ built before there was one, the CLI module.
+  return existsSync(join(from, 'contentkv.js')) ? 'bench/.build/dist/contentkv.js' : 'bench/.build/dist/cli/main.js';
 }

@@ -4,8 +4,8 @@
  * for one and calls the admin API with it. A strict Content-Security-Policy keeps it to its own
  * scripts and this origin.
  */
-import { readFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
+import { readAsset } from '../../assets.js';
 import type { AppEnv } from '../app-env.js';
 
 const FILES: Record<string, string> = {
@@ -25,7 +25,7 @@ export function dashboardRoutes(): Hono<AppEnv> {
   const contents = new Map<string, string>();
   for (const name of Object.keys(FILES)) {
     try {
-      contents.set(name, readFileSync(new URL(`../dashboard/${name}`, import.meta.url), 'utf8'));
+      contents.set(name, readAsset(`http/dashboard/${name}`));
     } catch {
       // A missing asset answers 404 below rather than failing the whole server.
     }

@@ -4,7 +4,7 @@
  * NOSCRIPT, after a restart or failover, as upstash/redis-js does.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readAsset } from '../../assets.js';
 
 export interface LuaScript {
   name: string;
@@ -13,7 +13,7 @@ export interface LuaScript {
 }
 
 function read(name: string): string {
-  return readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
+  return readAsset(`store/redis/scripts/${name}.lua`);
 }
 
 function script(name: string, withLibrary: boolean): LuaScript {
