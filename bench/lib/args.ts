@@ -22,6 +22,11 @@ export type ScenarioId = (typeof SCENARIOS)[number];
 export interface BenchArgs {
   quick: boolean;
   only: ReadonlySet<ScenarioId>;
+  /**
+   * Where the table goes as JSON. By default only a full run (every scenario, not quick, not
+   * profiled) replaces bench/results/latest.json, the run the README quotes; any other run writes
+   * bench/results/partial.json, or results.json in the profile directory.
+   */
   jsonPath: string;
   /** A compiled build to measure instead of building src/ (e.g. a checkout of another commit). */
   distDir: string | null;
@@ -39,7 +44,7 @@ function isScenario(name: string): name is ScenarioId {
 export function parseArgs(argv: readonly string[]): BenchArgs {
   let quick = false;
   let only: ScenarioId[] = [...SCENARIOS];
-  let jsonPath = 'bench/results/latest.json';
+  let jsonPath: string | null = null;
   let distDir: string | null = null;
   let profileDir: string | null = null;
   for (let index = 0; index < argv.length; index += 1) {
@@ -61,5 +66,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (flag === '--profile') profileDir = value();
     else throw new Error(`unknown flag ${flag}\n${USAGE}`);
   }
+  const full = !quick && profileDir === null && only.length === SCENARIOS.length;
+  jsonPath ??= full ? 'bench/results/latest.json' : profileDir !== null ? `${profileDir}/results.json` : 'bench/results/partial.json';
   return { quick, only: new Set(only), jsonPath, distDir, profileDir };
 }
