@@ -47,6 +47,11 @@ export interface LoadResult {
   max: number;
   /** Share of the machine's CPU used by processes outside the bench during the run (0 to 1). */
   backgroundCpu: number;
+  /**
+   * CPU the load generator used, as a share of one core (autocannon runs on this process's one
+   * JavaScript thread). Near 1, it was the bottleneck: the server could answer more than measured.
+   */
+  generatorCpu: number;
   /** CPU time of the server process per success, in microseconds (user + system), when its pid is known. */
   serverCpuUs?: number;
   redisCpuUs?: number;
@@ -76,6 +81,8 @@ function once(plan: LoadPlan, budget: Budget): Promise<LoadResult> {
     },
   };
   const background = meterBackground();
+  const generatorBefore = process.cpuUsage();
+  const startedAt = performance.now();
   const cpuBefore = plan.pid ? processCpuMs(plan.pid) : null;
   const redisBefore = plan.redisPid ? processCpuMs(plan.redisPid) : null;
   return new Promise((resolve, reject) => {
@@ -95,6 +102,8 @@ function once(plan: LoadPlan, budget: Budget): Promise<LoadResult> {
           reject(error instanceof Error ? error : new Error(String(error)));
           return;
         }
+        const generator = process.cpuUsage(generatorBefore);
+        const generatorCpu = (generator.user + generator.system) / 1000 / (performance.now() - startedAt);
         const sorted = Float64Array.from(latencies).sort();
         const cpuAfter = plan.pid ? processCpuMs(plan.pid) : null;
         const perSuccess = (before: number | null, after: number | null) => (before !== null && after !== null && successes > 0 ? ((after - before) * 1000) / successes : undefined);
@@ -113,6 +122,7 @@ function once(plan: LoadPlan, budget: Budget): Promise<LoadResult> {
           p99: percentile(sorted, 0.99),
           max: percentile(sorted, 1),
           backgroundCpu: background.stop(),
+          generatorCpu,
           ...(serverCpuUs !== undefined ? { serverCpuUs } : {}),
           ...(redisCpuUs !== undefined ? { redisCpuUs } : {}),
         });
