@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/redis-env.js';
 import { ContentKvError } from '../domain/errors.js';
+import { VERSION } from '../version.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -16,6 +17,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 const program = new Command()
   .name('contentkv')
   .description('Content service for a portfolio site: REST and MCP over JSON files or Redis, with a zero-downtime migration engine.')
+  .version(VERSION, '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 

@@ -8,8 +8,9 @@ import { McpServer } from '@modelcontextprotocol/server';
 import type { Actor } from '../domain/audit.js';
 import type { ToolRunner } from './call-tool.js';
 import type { ToolDefinition, ToolDeps } from './tool.js';
+import { VERSION } from '../version.js';
 
-export const SERVER_INFO = { name: 'contentkv', version: '0.1.0' };
+export const SERVER_INFO = { name: 'contentkv', version: VERSION };
 
 type StandardSchema = { '~standard': { jsonSchema: { input(options?: unknown): unknown; output(options?: unknown): unknown } } & Record<string, unknown> };
 
