@@ -30,6 +30,19 @@ describe('Redis unreachable', () => {
     await store.close();
   });
 
+  // Through the resilience wrapper with its defaults, as the server runs: the call's time budget
+  // (1.5 s) is shorter than the connect timeout (2 s). Waiting out the first connect would end in
+  // the budget's timeout, which cannot tell "refused" from "sent and unanswered".
+  it('says a write surely was not applied when the first connection is refused, and why', async () => {
+    const port = await freePort();
+    const driver = new ResilientDriver(new TcpDriver({ url: `redis://127.0.0.1:${port}` }));
+    const service = new ContentService({ store: new RedisStore({ driver, keyPrefix: testPrefix() }) });
+    const failure = await service.create('projects', projectInput({ id: 'never-sent' }), apiActor).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'STORE_UNAVAILABLE', details: { maybeApplied: false } });
+    expect(String(((failure as Error).cause as Error).message)).toMatch(/ECONNREFUSED/);
+    await driver.close();
+  });
+
   it('answers STORE_UNAVAILABLE when nothing listens behind the REST URL', async () => {
     const port = await freePort();
     const store = new RedisStore({ driver: new RestDriver({ url: `http://127.0.0.1:${port}`, token: 'x'.repeat(20) }), keyPrefix: testPrefix() });

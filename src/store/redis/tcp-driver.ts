@@ -76,6 +76,7 @@ export class TcpDriver implements RedisDriver {
   private readonly connectTimeoutMs: number;
   private readonly commandTimeoutMs: number | null;
   private readonly watches: KeyWatch[] = [];
+  private lastConnectionError: string | null = null;
 
   constructor(private readonly options: TcpDriverOptions) {
     this.endpoint = redactedEndpoint(options);
@@ -103,8 +104,14 @@ export class TcpDriver implements RedisDriver {
       this.kind = 'redis-tcp';
       this.client = createClient({ ...clientOptions, RESP: 2, url: options.url }) as unknown as RedisClientType;
     }
-    // Connection errors surface on the commands that fail; the 'error' event must still be handled.
-    this.client.on('error', () => undefined);
+    // Connection errors surface on the commands that fail (the last one is named while node-redis
+    // reconnects); the 'error' event must still be handled.
+    this.client.on('error', (error: Error) => {
+      this.lastConnectionError = error.message;
+    });
+    this.client.on('ready', () => {
+      this.lastConnectionError = null;
+    });
   }
 
   get roundTrips(): number {
@@ -112,8 +119,12 @@ export class TcpDriver implements RedisDriver {
   }
 
   /**
-   * The first connect is awaited for at most the connect timeout; node-redis then keeps retrying
-   * in the background. While it reconnects, commands fail at once (no offline queue).
+   * The first connect is awaited until it succeeds, fails or exceeds the connect timeout. A single
+   * node's failure (refused, unknown host, bad credentials) ends the wait at once: node-redis
+   * reports it as an 'error' event and keeps retrying in the background, so its connect() would
+   * stay pending and the caller would see a timeout, which cannot tell "refused" from "sent and
+   * unanswered". A Cluster reports each seed node that fails while it tries the next, so it is
+   * waited for. Afterwards, while node-redis reconnects, commands fail at once (no offline queue).
    */
   private async ensureConnected(): Promise<void> {
     if (this.client.isOpen) return;
@@ -124,7 +135,16 @@ export class TcpDriver implements RedisDriver {
       });
       this.connecting = attempt;
     }
-    await withDeadline(this.connecting, this.connectTimeoutMs, `could not connect to ${this.endpoint} within ${this.connectTimeoutMs} ms`);
+    let onError: (error: Error) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => {
+      onError = (error) => reject(new Error(`could not connect to ${this.endpoint}: ${error.message}`, { cause: error }));
+      if (this.kind === 'redis-tcp') this.client.once('error', onError);
+    });
+    try {
+      await withDeadline(Promise.race([this.connecting, failed]), this.connectTimeoutMs, `could not connect to ${this.endpoint} within ${this.connectTimeoutMs} ms`);
+    } finally {
+      this.client.off('error', onError);
+    }
   }
 
   async exec(commands: readonly RedisCommand[], _options?: ExecOptions): Promise<RedisResult[]> {
@@ -133,7 +153,10 @@ export class TcpDriver implements RedisDriver {
     } catch (error) {
       throw new RedisUnavailableError(error instanceof Error ? error.message : String(error), false);
     }
-    if (!this.client.isReady) throw new RedisUnavailableError(`not connected to ${this.endpoint} (reconnecting)`, false);
+    if (!this.client.isReady) {
+      const why = this.lastConnectionError === null ? '' : `: ${this.lastConnectionError}`;
+      throw new RedisUnavailableError(`not connected to ${this.endpoint} (reconnecting${why})`, false);
+    }
     this.batches += 1;
     const args = (command: RedisCommand) => command.map(String);
     const sends = commands.map((command) =>
