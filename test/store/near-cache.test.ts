@@ -4,6 +4,8 @@
  * instance reads its own writes at once, and when the tracking connection is lost the cache
  * forgets everything and serves nothing until tracking is on again.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { slugify } from '../../src/domain/ids.js';
 import { Metrics } from '../../src/observability/metrics.js';
@@ -262,5 +264,28 @@ describe('near cache over Redis client tracking', () => {
     expect(near.near?.size).toBeLessThan(60);
     expect(await roundTrips(near, () => near.getRaw('projects', ids[59] as string))).toBe(0);
     expect(await roundTrips(near, () => near.getRaw('projects', ids[0] as string))).toBe(1);
+  });
+
+  // Reads of ids that do not exist are cached too (as absent). Counted at their text alone they
+  // looked nearly free, and a stream of made-up ids held several times the budget in memory.
+  it('holds no more memory than its budget, even filled with absent documents', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    prefix = testPrefix();
+    const budget = 4 * 1024 * 1024;
+    const near = new RedisStore({ driver: new TcpDriver({ url: server.url }), keyPrefix: prefix, nearCacheBytes: budget });
+    open.push(near);
+    await near.open();
+    await until(() => near.near?.live === true, 'client tracking to be on');
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let start = 0; start < 40_000; start += 500) {
+      await near.getMany('projects', Array.from({ length: 500 }, (_, n) => `absent-${start + n}`));
+    }
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    expect(near.near?.size).toBeGreaterThan(1_000);
+    expect(near.near?.usedBytes).toBeLessThanOrEqual(budget);
+    expect(held).toBeLessThan(1.5 * budget);
   });
 });

@@ -167,7 +167,7 @@ export class RedisStore implements ContentStore {
     } finally {
       missing.forEach((index, n) => {
         const doc = read[n];
-        near?.finish(tickets[n] ?? null, keys[index] as string, doc === undefined ? undefined : { doc }, (doc?.json.length ?? 0) + 64);
+        near?.finish(tickets[n] ?? null, keys[index] as string, doc === undefined ? undefined : { doc }, doc?.json.length ?? 0);
       });
     }
   }
@@ -215,7 +215,7 @@ export class RedisStore implements ContentStore {
       page = await this.listFromRedis(c, query, field);
       return page;
     } finally {
-      near.finish(ticket, key, page && { page }, (page?.itemsJson.length ?? 0) + key.length + 64);
+      near.finish(ticket, key, page && { page }, page?.itemsJson.length ?? 0);
     }
   }
 
