@@ -51,6 +51,11 @@ export class KeyWatch {
       // Registers the push handler; node-redis also turns on plain tracking in its handshake,
       // which tracks nothing here (this connection reads no keys) and is switched to BCAST below.
       emitInvalidate: true,
+      // On RESP3 node-redis would accept managed Redis's MOVING handoffs, swapping in a new socket
+      // with no connection event, so without our broadcast tracking and without the watch knowing
+      // (test/store/key-watch-handoff.test.ts). Off, a move is an ordinary disconnect: the cache
+      // forgets everything and tracking is turned on again on the new connection.
+      maintNotifications: 'disabled',
       disableOfflineQueue: true,
       socket: { connectTimeout: options.connectTimeoutMs, reconnectStrategy: options.reconnectStrategy },
     }) as unknown as RedisClientType;
