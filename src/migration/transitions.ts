@@ -55,10 +55,15 @@ export async function advanceBlockers(context: GuardContext, c: Collection, from
  * the time the JSON files are read it has usually reached them too. Suspects are checked again
  * a moment later, and only those still newer count.
  */
-export async function newerInRedis(context: GuardContext, c: Collection, passes = 3, pauseMs = 150): Promise<string[]> {
+export async function newerInRedis(context: Pick<GuardContext, 'json' | 'redis'>, c: Collection, passes = 3, pauseMs = 150): Promise<string[]> {
   const inRedis = await loadManifest(context.redis, c);
   const inJson = await loadManifest(context.json, c);
   let newer = [...inRedis].filter(([id, entry]) => (inJson.get(id)?.version ?? 0) < entry.version).map(([id]) => id);
+  // A delete leaves Redis a tombstone, not a manifest entry: a document the JSON files still hold
+  // and Redis does not is newer in Redis when its tombstone's version is higher.
+  const goneFromRedis = [...inJson.keys()].filter((id) => !inRedis.has(id));
+  const tombstones = await Promise.all(goneFromRedis.map((id) => context.redis.head(c, id)));
+  newer.push(...goneFromRedis.filter((id, index) => (tombstones[index]?.version ?? 0) > (inJson.get(id)?.version ?? 0)));
   for (let pass = 1; pass < passes && newer.length > 0; pass += 1) {
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
     const redisHeads = await Promise.all(newer.map((id) => context.redis.head(c, id)));
