@@ -46,6 +46,19 @@ export interface Config {
   };
   /** Serve /metrics without a token (CONTENTKV_METRICS_PUBLIC=1), for a scraper inside a private network. */
   metricsPublic: boolean;
+  /** `contentkv mcp` offers only the read tools (CONTENTKV_READ_ONLY=1, like --read-only). */
+  readOnly: boolean;
+}
+
+/**
+ * An on/off setting: 1, true, yes or on; 0, false, no, off or unset. Anything else is refused
+ * rather than read as off: a misspelt CONTENTKV_READ_ONLY must not hand out the write tools.
+ */
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || ['0', 'false', 'no', 'off'].includes(raw)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  throw new ConfigError(`${name} must be 1, true, yes or on (or 0, false, no, off); got "${env[name]}"`);
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -125,6 +138,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       intervalMs: integer(env, 'CONTENTKV_ALERT_INTERVAL_MS', 5_000, 100, 600_000),
       windowMs: integer(env, 'CONTENTKV_ALERT_WINDOW_MS', 300_000, 500, 86_400_000),
     },
-    metricsPublic: env.CONTENTKV_METRICS_PUBLIC === '1' || env.CONTENTKV_METRICS_PUBLIC === 'true',
+    metricsPublic: flag(env, 'CONTENTKV_METRICS_PUBLIC'),
+    readOnly: flag(env, 'CONTENTKV_READ_ONLY'),
   };
 }

@@ -5,6 +5,7 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleDataDir } from '../http/app-fixture.js';
+import { runCli } from '../support/cli.js';
 import { projectInput } from '../fixtures/inputs.js';
 import { textOf, type McpClient } from './clients.js';
 
@@ -14,11 +15,11 @@ beforeAll(() => {
 });
 afterAll(() => data.cleanup());
 
-function params(args: string[] = []) {
+function params(args: string[] = [], env: Record<string, string> = {}) {
   return {
     command: process.execPath,
     args: ['bin/contentkv.js', 'mcp', ...args],
-    env: { PATH: process.env.PATH ?? '', CONTENTKV_DATA_DIR: data.dir, LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH ?? '', CONTENTKV_DATA_DIR: data.dir, LOG_LEVEL: 'warn', ...env },
     stderr: 'pipe' as const,
   };
 }
@@ -48,5 +49,18 @@ describe('MCP over stdio', () => {
     expect(tools).toHaveLength(9);
     expect(tools.every((tool) => tool.annotations?.readOnlyHint === true)).toBe(true);
     await client.close();
+  });
+
+  it.each(['1', 'true', 'YES'])('offers only the read tools with CONTENTKV_READ_ONLY=%s', async (value) => {
+    const client = new Client({ name: 'stdio-ro-env', version: '1' });
+    await client.connect(new StdioClientTransport(params([], { CONTENTKV_READ_ONLY: value })));
+    expect((await client.listTools()).tools).toHaveLength(9);
+    await client.close();
+  });
+
+  it('refuses to start with a CONTENTKV_READ_ONLY it cannot read, rather than offer the write tools', async () => {
+    const result = await runCli(['mcp'], { CONTENTKV_DATA_DIR: data.dir, CONTENTKV_READ_ONLY: 'readonly' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/CONTENTKV_READ_ONLY must be 1, true, yes or on/);
   });
 });

@@ -25,7 +25,7 @@ export function registerMcp(program: Command): void {
       const config = loadConfig(process.env);
       const logger = createLogger(config.logLevel, pino.destination(2));
       const runtime = await createRuntime({ config, logger, writeToken: config.token ?? 'stdio-has-no-http-token' });
-      const role = options.readOnly || process.env.CONTENTKV_READ_ONLY === '1' ? 'read' : 'write';
+      const role = options.readOnly || config.readOnly ? 'read' : 'write';
       const parts = {
         tools: prepareTools(toolsFor(role, allTools())),
         deps: runtime.toolDeps,
