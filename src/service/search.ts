@@ -61,11 +61,13 @@ interface Position {
   cursor: string | null;
 }
 
-function decode(cursor: string | undefined): Position {
+/** A cursor from a previous search: which of the searched collections it was in, and where. */
+function decode(cursor: string | undefined, collections: number): Position {
   if (!cursor) return { collection: 0, cursor: null };
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Position;
-    if (Number.isInteger(parsed.collection) && (parsed.cursor === null || typeof parsed.cursor === 'string')) return parsed;
+    const inRange = Number.isInteger(parsed.collection) && parsed.collection >= 0 && parsed.collection < collections;
+    if (inRange && (parsed.cursor === null || typeof parsed.cursor === 'string')) return parsed;
   } catch {
     // fall through
   }
@@ -75,10 +77,13 @@ function decode(cursor: string | undefined): Position {
 export async function searchContent(store: ContentStore, query: SearchQuery): Promise<{ hits: SearchHit[]; nextCursor: string | null; scanned: number }> {
   const terms = query.text.toLowerCase().split(/\s+/).filter((term) => term.length > 0).slice(0, 10);
   if (terms.length === 0) throw new ValidationError('the search text is empty', [{ path: 'query', message: 'empty' }]);
-  let position = decode(query.cursor);
+  let position = decode(query.cursor, query.collections.length);
   const hits: SearchHit[] = [];
   let scanned = 0;
-  while (position.collection < query.collections.length && scanned < MAX_SCANNED && hits.length < query.limit) {
+  // Pages are bounded too, not only documents: a page can come back empty (a filter matched none).
+  let pages = 0;
+  while (position.collection < query.collections.length && scanned < MAX_SCANNED && pages < MAX_SCANNED / SCAN_PAGE + query.collections.length && hits.length < query.limit) {
+    pages += 1;
     const collection = query.collections[position.collection] as Collection;
     const page = await store.list(collection, { status: query.status, limit: SCAN_PAGE, cursor: position.cursor });
     let stoppedAt: Doc | null = null;

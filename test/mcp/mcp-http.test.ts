@@ -72,6 +72,17 @@ describe.each(CLIENT_KINDS)('MCP over HTTP with the %s client', (kind) => {
     expect(found.results[0]).toMatchObject({ collection: expect.any(String), snippet: expect.stringMatching(/invoice/i) });
   });
 
+  // A cursor is opaque to the caller but decoded here: one naming a collection out of range used
+  // to send the scan through millions of empty pages, with the read-only token alone.
+  it('refuses a search cursor that points outside the searched collections', async () => {
+    for (const collection of [-60_000, 2, 1.5]) {
+      const cursor = Buffer.from(JSON.stringify({ collection, cursor: null }), 'utf8').toString('base64url');
+      const result = await client.callTool({ name: 'search_content', arguments: { query: 'invoice', cursor } });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/VALIDATION_FAILED: the search cursor is not valid/);
+    }
+  });
+
   it('creates, updates with expectedVersion, shows history, restores, and deletes only when confirmed', async () => {
     const id = `mcp-${suffix}`;
     const created = await call('create_project', { project: projectInput({ id, title: 'Made by an assistant' }) });
