@@ -13,18 +13,21 @@ export interface LastGoodEntry<T> {
   value: T;
   at: number;
   bytes: number;
+  group: string | undefined;
 }
 
 export const DEFAULT_LAST_GOOD_BYTES = 16 * 1024 * 1024;
 
 export class LastGood<T> {
   private readonly entries = new Map<string, LastGoodEntry<T>>();
+  /** Keys by group (say, every list page of a collection), so a write can drop them together. */
+  private readonly groups = new Map<string, Set<string>>();
   private total = 0;
 
   constructor(private readonly maxBytes = DEFAULT_LAST_GOOD_BYTES) {}
 
-  /** `bytes`: the answer's size (its JSON text's length is close enough). */
-  remember(key: string, value: T, bytes: number): void {
+  /** `bytes`: the answer's size (its JSON text's length is close enough); `group`: see forgetGroup. */
+  remember(key: string, value: T, bytes: number, group?: string): void {
     const known = this.entries.get(key);
     if (known !== undefined && known.value === value) {
       known.at = Date.now();
@@ -32,12 +35,16 @@ export class LastGood<T> {
     }
     this.forget(key);
     if (bytes > this.maxBytes) return;
-    this.entries.set(key, { value, at: Date.now(), bytes });
+    this.entries.set(key, { value, at: Date.now(), bytes, group });
+    if (group !== undefined) {
+      const members = this.groups.get(group) ?? new Set<string>();
+      members.add(key);
+      this.groups.set(group, members);
+    }
     this.total += bytes;
-    for (const [oldest, entry] of this.entries) {
+    for (const [oldest] of this.entries) {
       if (this.total <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.total -= entry.bytes;
+      this.forget(oldest);
     }
   }
 
@@ -45,15 +52,24 @@ export class LastGood<T> {
     return this.entries.get(key);
   }
 
+  /** Drops every answer remembered under `group`. */
+  forgetGroup(group: string): void {
+    for (const key of [...(this.groups.get(group) ?? [])]) this.forget(key);
+  }
+
   /** Bytes held now; never above the budget. */
   get size(): number {
     return this.total;
   }
 
-  private forget(key: string): void {
+  forget(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
     this.total -= entry.bytes;
+    if (entry.group === undefined) return;
+    const members = this.groups.get(entry.group);
+    members?.delete(key);
+    if (members?.size === 0) this.groups.delete(entry.group);
   }
 }

@@ -51,11 +51,15 @@ export interface ContentServiceDeps {
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
+/** Hears every write this service sends, once it has returned or failed: the collection and id it touched. */
+export type WriteListener = (c: Collection, id: string) => void;
+
 export class ContentService {
   readonly store: ContentStore;
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly maxAttempts: number;
+  private readonly writeListeners = new Set<WriteListener>();
 
   constructor(deps: ContentServiceDeps) {
     this.store = deps.store;
@@ -244,8 +248,19 @@ export class ContentService {
     return error instanceof VersionConflictError && options.expectedVersion === undefined && attempt < this.maxAttempts;
   }
 
+  /** Calls `listener` after every write, applied or not (a failed write may have been applied). */
+  onWrite(listener: WriteListener): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
+  }
+
   private async commit(c: Collection, request: WriteRequest): Promise<WriteOutcome> {
-    const result = await this.store.commit(c, request);
+    let result;
+    try {
+      result = await this.store.commit(c, request);
+    } finally {
+      for (const listener of this.writeListeners) listener(c, request.id);
+    }
     if (result.outcome === 'duplicate') {
       return { doc: await this.store.get(c, request.id), version: result.version, duplicate: true };
     }

@@ -53,4 +53,23 @@ describe('LastGood, the stale-read memory', () => {
     expect(cache.recall('projects?cursor=9999')).toBeDefined();
     expect(cache.recall('projects?cursor=0')).toBeUndefined();
   });
+
+  it('forgets a key, or every key of a group, and gives their bytes back', () => {
+    const cache = new LastGood<string>(1_000);
+    cache.remember('doc/a', 'A', 10);
+    cache.remember('list?1', 'page 1', 100, 'list');
+    cache.remember('list?2', 'page 2', 100, 'list');
+    cache.remember('other?1', 'other page', 100, 'other');
+    cache.forget('doc/a');
+    cache.forgetGroup('list');
+    expect(cache.recall('doc/a')).toBeUndefined();
+    expect(cache.recall('list?1')).toBeUndefined();
+    expect(cache.recall('list?2')).toBeUndefined();
+    expect(cache.recall('other?1')?.value).toBe('other page');
+    expect(cache.size).toBe(100);
+    // A page remembered again after its group was dropped joins the group anew.
+    cache.remember('list?1', 'page 1 again', 100, 'list');
+    cache.forgetGroup('list');
+    expect(cache.size).toBe(100);
+  });
 });

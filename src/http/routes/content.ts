@@ -94,11 +94,23 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
   const scope = (c: Context<AppEnv>) => (c.get('role') === 'anonymous' ? 'public' : 'token');
 
   const publicCaching = `public, max-age=0, s-maxage=${options.cacheSeconds}, stale-while-revalidate=${options.cacheSeconds * 6}`;
+  // A stale answer (the store is down) may have been made wrong since by another instance's
+  // write, which this one cannot hear of: no shared cache may keep it.
   const cacheHeaders = (c: Context<AppEnv>, etag: string, extra: Record<string, string>): Record<string, string> => ({
     ...extra,
     Vary: 'Authorization',
-    'Cache-Control': c.get('role') === 'anonymous' ? publicCaching : 'private, no-store',
+    'Cache-Control': c.get('role') === 'anonymous' && extra['X-Contentkv-Stale'] === undefined ? publicCaching : 'private, no-store',
     ETag: etag,
+  });
+
+  // A write through this process makes the remembered answers about its document, and every
+  // remembered page of its collection, wrong: an unpublished or deleted document must not come
+  // back from memory while the store is down.
+  const listGroup = `${collection}?`;
+  service.onWrite((c, id) => {
+    if (c !== collection) return;
+    for (const scoped of ['public', 'token']) options.lastGood.forget(`${scoped}|${collection}/${id}`);
+    options.lastGood.forgetGroup(listGroup);
   });
 
   const notModified = (c: Context<AppEnv>, etag: string) => {
@@ -111,12 +123,12 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
    * last good result for the same read, marked stale with its age (Age, X-Contentkv-Stale). The
    * headers that say where the answer came from are returned with it.
    */
-  async function readWithFallback<T>(scoped: string, read: () => Promise<T>, bytesOf: (value: T) => number): Promise<{ value: T; headers: Record<string, string> }> {
+  async function readWithFallback<T>(scoped: string, read: () => Promise<T>, bytesOf: (value: T) => number, group?: string): Promise<{ value: T; headers: Record<string, string> }> {
     try {
       const value = await read();
       const fallback = fallbackOf(value);
       if (fallback) return { value, headers: { 'X-Contentkv-Fallback': fallback } };
-      options.lastGood.remember(scoped, value, bytesOf(value));
+      options.lastGood.remember(scoped, value, bytesOf(value), group);
       return { value, headers: {} };
     } catch (error) {
       const last = error instanceof StoreUnavailableError ? options.lastGood.recall(scoped) : undefined;
@@ -131,7 +143,7 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
     // The parsed query, not the URL: junk parameters neither multiply the remembered pages nor
     // change the ETag. Scoped by role, since the same query shows a token holder more.
     const key = `${scope(c)}|${collection}?${query.status ?? ''}|${query.featured ?? ''}|${query.tag ?? ''}|${query.limit ?? ''}|${query.cursor ?? ''}`;
-    const { value: page, headers } = await readWithFallback(key, () => service.listRaw(collection, query, viewer(c)), (raw) => raw.itemsJson.length);
+    const { value: page, headers } = await readWithFallback(key, () => service.listRaw(collection, query, viewer(c)), (raw) => raw.itemsJson.length, listGroup);
     const etag = listEtag(page.revision, key);
     return readResponse(
       c,
