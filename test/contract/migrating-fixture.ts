@@ -31,6 +31,9 @@ export async function migratingStoreAt(url: string, stage: Stage, readPercent: n
   });
   return {
     store,
+    /** The two stores behind it, for tests that write one of them alone (as a process that died halfway would). */
+    json,
+    redis,
     async cleanup() {
       await store.close();
       await deleteKeys({ url }, prefix);

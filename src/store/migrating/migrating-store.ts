@@ -166,6 +166,13 @@ export class MigratingStore implements ContentStore {
           ? { id: request.id, doc: request.doc, audit: request.audit, history: request.history }
           : { id: request.id, deletedVersion: result.version, audit: request.audit, history: request.history };
         await this.replicate(c, behaviour.secondary, [item]);
+      } else if (behaviour.secondary && result.outcome === 'duplicate') {
+        // A retry of a write applied before. The process that applied it may have died before
+        // copying it, and nothing else would: copy what the authoritative store holds now. The
+        // copy is conditional, so where the other store is as new already it changes nothing.
+        const head = await this.stores[behaviour.authoritative].head(c, request.id);
+        const item: ReplicaItem | null = head.doc ? { id: request.id, doc: head.doc } : head.version > 0 ? { id: request.id, deletedVersion: head.version } : null;
+        if (item) await this.replicate(c, behaviour.secondary, [item]);
       }
       return result;
     } finally {
