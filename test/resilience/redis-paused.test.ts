@@ -4,11 +4,11 @@
  * circuit opens, and it closes again once Redis is back, with no restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testPrefix } from '../contract/redis-fixture.js';
 import { READ_TOKEN, WRITE_TOKEN } from '../http/app-fixture.js';
 import { startLatencyProxy, type LatencyProxyHandle } from '../support/latency-proxy.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
-import { startServe, type ServeHandle } from '../support/serve-process.js';
+import type { ServeHandle } from '../support/serve-process.js';
+import { serveOnRedisOnly } from './redis-only-serve.js';
 import { projectInput } from '../fixtures/inputs.js';
 
 const TIMEOUT_MS = 800;
@@ -35,11 +35,7 @@ describe('Redis paused longer than the timeout', () => {
   let server: ServeHandle;
   beforeAll(async () => {
     redis = await startRedisServer();
-    server = await startServe({
-      REDIS_URL: redis.url,
-      CONTENTKV_DATA_DIR: '/nonexistent-contentkv-data',
-      CONTENTKV_KEY_PREFIX: testPrefix(),
-      CONTENTKV_TOKEN: WRITE_TOKEN,
+    server = await serveOnRedisOnly(redis.url, {
       CONTENTKV_READ_TOKEN: READ_TOKEN,
       CONTENTKV_REDIS_TIMEOUT_MS: String(TIMEOUT_MS),
       CONTENTKV_BREAKER_THRESHOLD: '3',
@@ -117,11 +113,7 @@ describe('Redis answering slowly', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     proxy = await startLatencyProxy({ targetHost: '127.0.0.1', targetPort: redis.port, latencyMs: 0 });
-    server = await startServe({
-      REDIS_URL: `redis://${proxy.host}:${proxy.port}`,
-      CONTENTKV_DATA_DIR: '/nonexistent-contentkv-data',
-      CONTENTKV_KEY_PREFIX: testPrefix(),
-      CONTENTKV_TOKEN: WRITE_TOKEN,
+    server = await serveOnRedisOnly(`redis://${proxy.host}:${proxy.port}`, {
       CONTENTKV_REDIS_TIMEOUT_MS: String(TIMEOUT_MS),
       CONTENTKV_NEAR_CACHE_MB: '0',
     });

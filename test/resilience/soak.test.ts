@@ -7,12 +7,12 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { testPrefix } from '../contract/redis-fixture.js';
 import { WRITE_TOKEN } from '../http/app-fixture.js';
 import { projectInput } from '../fixtures/inputs.js';
 import { connectClient, type McpClient } from '../mcp/clients.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
-import { startServe, type ServeHandle } from '../support/serve-process.js';
+import type { ServeHandle } from '../support/serve-process.js';
+import { serveOnRedisOnly } from './redis-only-serve.js';
 
 const CLIENTS = 100;
 const SECONDS = Number(process.env.CONTENTKV_SOAK_SECONDS ?? 60);
@@ -26,7 +26,7 @@ function rssMb(pid: number): number {
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  server = await startServe({ REDIS_URL: redis.url, CONTENTKV_DATA_DIR: '/nonexistent-contentkv-data', CONTENTKV_KEY_PREFIX: testPrefix(), CONTENTKV_TOKEN: WRITE_TOKEN });
+  server = await serveOnRedisOnly(redis.url);
   const ids = [...Array.from({ length: CLIENTS }, (_, index) => `soak-${index}`), ...Array.from({ length: 5 }, (_, index) => `soak-shared-${index}`)];
   for (const id of ids) {
     const response = await fetch(`${server.url}/api/projects`, {

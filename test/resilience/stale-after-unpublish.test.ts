@@ -5,11 +5,11 @@
  * made it wrong meanwhile.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { testPrefix } from '../contract/redis-fixture.js';
 import { WRITE_TOKEN } from '../http/app-fixture.js';
 import { projectInput } from '../fixtures/inputs.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
-import { startServe, type ServeHandle } from '../support/serve-process.js';
+import type { ServeHandle } from '../support/serve-process.js';
+import { serveOnRedisOnly } from './redis-only-serve.js';
 
 let redis: RedisServerHandle;
 let server: ServeHandle;
@@ -17,11 +17,7 @@ const auth = { Authorization: `Bearer ${WRITE_TOKEN}`, 'Content-Type': 'applicat
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  server = await startServe({
-    REDIS_URL: redis.url,
-    CONTENTKV_DATA_DIR: '/nonexistent-contentkv-data',
-    CONTENTKV_KEY_PREFIX: testPrefix(),
-    CONTENTKV_TOKEN: WRITE_TOKEN,
+  server = await serveOnRedisOnly(redis.url, {
     CONTENTKV_REDIS_TIMEOUT_MS: '500',
     // The last good copy is what is under test, not the near cache.
     CONTENTKV_NEAR_CACHE_MB: '0',
