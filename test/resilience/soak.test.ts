@@ -24,6 +24,15 @@ function rssMb(pid: number): number {
   return Math.round(Number(match?.[1] ?? 0) / 1024);
 }
 
+/** The server's JavaScript heap in use and how many full collections it has run, from its own /metrics. */
+async function heapReading(url: string): Promise<{ usedMb: number; majorGcs: number }> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${WRITE_TOKEN}` } })).text();
+  return {
+    usedMb: Number(/^contentkv_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN) / 1_048_576,
+    majorGcs: Number(/^contentkv_nodejs_gc_duration_seconds_count\{kind="major"\} (\S+)$/m.exec(text)?.[1] ?? 0),
+  };
+}
+
 beforeAll(async () => {
   redis = await startRedisServer();
   server = await serveOnRedisOnly(redis.url);
@@ -52,7 +61,17 @@ it(`serves ${CLIENTS} MCP clients for ${SECONDS} s with no protocol error, no lo
   let calls = 0;
   let conflicts = 0;
   const memory: number[] = [];
-  const sampler = setInterval(() => memory.push(rssMb(pid)), 1_000);
+  // The heap in use just after each full collection: what is still live then, garbage aside.
+  const afterFullGc: { at: number; mb: number }[] = [];
+  let majorGcs = 0;
+  const started = Date.now();
+  const rssSampler = setInterval(() => memory.push(rssMb(pid)), 1_000);
+  const heapSampler = setInterval(() => {
+    void heapReading(server.url).then((reading) => {
+      if (reading.majorGcs > majorGcs) afterFullGc.push({ at: Date.now() - started, mb: Math.round(reading.usedMb) });
+      majorGcs = reading.majorGcs;
+    });
+  }, 200);
 
   await Promise.all(
     clients.map(async (client, index) => {
@@ -88,15 +107,21 @@ it(`serves ${CLIENTS} MCP clients for ${SECONDS} s with no protocol error, no lo
       }
     }),
   );
-  clearInterval(sampler);
+  clearInterval(rssSampler);
+  clearInterval(heapSampler);
   await Promise.all(clients.map((client) => client.close()));
 
-  // The heap grows to its working size over the first seconds; flat means no climb after that.
-  // Enough samples for "flat" to mean something (one a second; a soak shorter than 5 s has too few).
-  expect(memory.length).toBeGreaterThanOrEqual(4);
-  const [start, end, peak] = [memory[Math.floor(memory.length / 4)] ?? 0, memory[memory.length - 1] ?? 0, Math.max(...memory)];
+  // Flat memory means the live heap does not climb. RSS is logged but not judged: V8 on Node 22
+  // keeps the pages a heap grew into (RSS rose in steps to about 250 MB and stayed there, run
+  // after run), while Node 20 hands them back. What a leak moves is the heap still in use after a
+  // full collection; the first such reading after the warm-up (the first quarter) is compared
+  // with the last one.
+  const settled = afterFullGc.filter((reading) => reading.at > (SECONDS * 1_000) / 4);
   console.info(`soak RSS samples (MB, one a second): ${memory.join(' ')}`);
-  console.info(`soak: ${calls} tool calls in ${SECONDS} s (${Math.round(calls / SECONDS)}/s) by ${CLIENTS} clients; ${conflicts} expected conflicts; RSS ${start} MB a quarter of the way in, ${end} MB at the end, ${peak} MB peak`);
+  console.info(`soak heap in use after each full collection (s: MB): ${afterFullGc.map((reading) => `${Math.round(reading.at / 1_000)}: ${reading.mb}`).join(', ')}`);
+  console.info(`soak: ${calls} tool calls in ${SECONDS} s (${Math.round(calls / SECONDS)}/s) by ${CLIENTS} clients; ${conflicts} expected conflicts; RSS peak ${Math.max(...memory)} MB`);
+  expect(settled.length, 'full collections after the warm-up, to judge the live heap by').toBeGreaterThanOrEqual(2);
+  const [first, last] = [settled[0]?.mb ?? 0, settled[settled.length - 1]?.mb ?? 0];
   expect(protocolErrors).toEqual([]);
   expect(toolErrors).toEqual([]);
   // Own documents were updated by one client each: the store must hold exactly its last acknowledged update.
@@ -106,7 +131,7 @@ it(`serves ${CLIENTS} MCP clients for ${SECONDS} s with no protocol error, no lo
     expect(doc.data.title, id).toBe(last.title);
   }
   expect(acked.size).toBe(CLIENTS);
-  expect(end - start).toBeLessThan(50);
+  expect(last - first).toBeLessThan(20);
 }, (SECONDS + 120) * 1_000);
 
 it('answers 200 REST connections at once with no error, timeout or non-2xx', async () => {
