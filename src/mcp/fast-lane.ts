@@ -2,7 +2,7 @@
  * The fast lane for the hot call: a 2025-era `tools/call` of a known tool with valid arguments.
  *
  * Why it exists: the SDK's stateless serving builds a transport (and a server) per request; this
- * lane answers 3.5 to 4 times as many get_project calls per second on the 2-core bench machine
+ * lane answers 3 to 5 times as many get_project calls per second on the 2-core bench machine
  * (see bench/ and the README's table). The lane answers only the exact case it can answer the same way
  * the SDK would, using the SDK's own public classifier; anything else (initialize, tools/list,
  * 2026-07-28 requests, unknown tools, invalid arguments, odd headers) goes to the SDK, so every

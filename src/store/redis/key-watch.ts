@@ -69,17 +69,14 @@ export class KeyWatch {
         this.setLive(false);
         // Redis refused a command of the handshake (an ACL user without CLIENT, a proxy without
         // tracking): retrying would only be refused again, every half second, for ever.
-        if (error instanceof ErrorReply) this.giveUp(error.message);
+        if (error instanceof ErrorReply) this.giveUp();
       });
     }
   }
 
-  /** Why the watch stopped for good (Redis refused tracking); null while it runs or retries. */
-  private refused: string | null = null;
-
-  private giveUp(reason: string): void {
+  /** Stops for good (Redis refused tracking): closed, with no reconnects. */
+  private giveUp(): void {
     if (this.closed) return;
-    this.refused = reason;
     this.closed = true;
     clearInterval(this.timer);
     this.client.destroy();
@@ -117,7 +114,7 @@ export class KeyWatch {
       // A server that refuses CLIENT TRACKING (some managed proxies) leaves the cache off.
       this.settle(false);
       this.setLive(false);
-      if (error instanceof ErrorReply) this.giveUp(error.message);
+      if (error instanceof ErrorReply) this.giveUp();
     }
   }
 
@@ -129,7 +126,8 @@ export class KeyWatch {
   }
 
   async close(): Promise<void> {
-    if (this.refused !== null) return;
+    // Closed already: by an earlier close, or given up (the client is destroyed then).
+    if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
     this.setLive(false);
