@@ -40,12 +40,14 @@ describe('JSON store on a read-only file system', () => {
     const page = await service.list('projects', {}, { canSeeUnpublished: false });
     expect(page.items.length).toBeGreaterThan(0);
     const id = page.items[0]?.id as string;
+    // One at a time: started together, a refusal could come before its expect() is attached,
+    // an unhandled rejection.
     for (const attempt of [
-      service.create('projects', projectInput({ id: 'new-one' }), apiActor),
-      service.update('projects', id, { title: 'Changed' }, apiActor),
-      service.delete('projects', id, apiActor),
+      () => service.create('projects', projectInput({ id: 'new-one' }), apiActor),
+      () => service.update('projects', id, { title: 'Changed' }, apiActor),
+      () => service.delete('projects', id, apiActor),
     ]) {
-      await expect(attempt).rejects.toMatchObject({ code: 'READ_ONLY', message: expect.stringMatching(/read-only file system/) });
+      await expect(attempt()).rejects.toMatchObject({ code: 'READ_ONLY', message: expect.stringMatching(/read-only file system/) });
     }
     expect(readFileSync(join(path, 'projects.json'), 'utf8')).toBe(before);
     expect(() => execFileSync('touch', [join(path, 'probe')], { stdio: 'pipe' })).toThrow();
