@@ -4,15 +4,18 @@
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 
-/** `destination` defaults to stdout; `contentkv mcp` passes stderr, because stdout carries the protocol. */
-export function createLogger(level = 'info', destination?: DestinationStream | NodeJS.WritableStream): Logger {
+/**
+ * `destination` defaults to stdout; `contentkv mcp` and the migration commands pass 'stderr',
+ * because stdout carries the protocol or the command's result.
+ */
+export function createLogger(level = 'info', destination?: 'stderr' | DestinationStream | NodeJS.WritableStream): Logger {
   return pino(
     {
       level,
       base: { service: 'contentkv' },
       redact: { paths: ['authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'token', '*.token'], censor: '[redacted]' },
     },
-    (destination ?? pino.destination({ sync: false })) as DestinationStream,
+    (destination === 'stderr' ? pino.destination(2) : (destination ?? pino.destination({ sync: false }))) as DestinationStream,
   );
 }
 

@@ -12,7 +12,7 @@ export function registerMcp(program: Command): void {
     .option('--read-only', 'offer only the read tools')
     .action(async (options: { readOnly?: boolean }) => {
       // Loaded here, not at the top: every other command would pay for the MCP SDK otherwise.
-      const [{ serveStdio }, { loadConfig }, { createToolRunner }, { buildMcpServer, prepareTools }, { allTools, toolsFor }, { createLogger }, { createRuntime }, { pino }] = await Promise.all([
+      const [{ serveStdio }, { loadConfig }, { createToolRunner }, { buildMcpServer, prepareTools }, { allTools, toolsFor }, { createLogger }, { createRuntime }] = await Promise.all([
         import('@modelcontextprotocol/server/stdio'),
         import('../../config/config.js'),
         import('../../mcp/call-tool.js'),
@@ -20,10 +20,9 @@ export function registerMcp(program: Command): void {
         import('../../mcp/tools/index.js'),
         import('../../observability/logger.js'),
         import('../../runtime/runtime.js'),
-        import('pino'),
       ]);
       const config = loadConfig(process.env);
-      const logger = createLogger(config.logLevel, pino.destination(2));
+      const logger = createLogger(config.logLevel, 'stderr');
       const runtime = await createRuntime({ config, logger, writeToken: config.token ?? 'stdio-has-no-http-token' });
       const role = options.readOnly || config.readOnly ? 'read' : 'write';
       const parts = {

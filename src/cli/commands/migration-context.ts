@@ -11,15 +11,14 @@ import type { StoreSetup } from '../../runtime/stores.js';
  * loads the migration commands' modules, nor they the server's.
  */
 export async function withStores<T>(work: (stores: StoreSetup) => Promise<T>): Promise<T> {
-  const [{ loadConfig }, { createLogger }, { Metrics }, { openStores }, { pino }] = await Promise.all([
+  const [{ loadConfig }, { createLogger }, { Metrics }, { openStores }] = await Promise.all([
     import('../../config/config.js'),
     import('../../observability/logger.js'),
     import('../../observability/metrics.js'),
     import('../../runtime/stores.js'),
-    import('pino'),
   ]);
   const config = loadConfig(process.env);
-  const stores = await openStores(config, createLogger(config.logLevel, pino.destination(2)), new Metrics({ defaultMetrics: false }));
+  const stores = await openStores(config, createLogger(config.logLevel, 'stderr'), new Metrics({ defaultMetrics: false }));
   try {
     return await work(stores);
   } finally {

@@ -10,7 +10,7 @@
  * them, so a reply confirms that every change made before its PING was sent has been reported.
  * The listener hears each such time and should trust what it holds only while it is recent.
  */
-import { createClient, ErrorReply, type RedisClientType } from '@redis/client';
+import { ErrorReply, RedisClient } from '@redis/client';
 
 export interface KeyWatchListener {
   /** Keys that changed; null when Redis says everything may have (FLUSHALL, FLUSHDB). */
@@ -30,7 +30,7 @@ export interface KeyWatchOptions {
 }
 
 export class KeyWatch {
-  private readonly client: RedisClientType;
+  private readonly client: RedisClient<{}, {}, {}, 3, {}>;
   private isLive = false;
   private closed = false;
   private pinging = false;
@@ -45,7 +45,8 @@ export class KeyWatch {
     private readonly options: KeyWatchOptions,
     private readonly listener: KeyWatchListener,
   ) {
-    this.client = createClient({
+    // The plain client class, as in TcpDriver: only sendCommand is used.
+    this.client = new RedisClient({
       url: options.url,
       RESP: 3,
       // Registers the push handler; node-redis also turns on plain tracking in its handshake,
@@ -58,7 +59,7 @@ export class KeyWatch {
       maintNotifications: 'disabled',
       disableOfflineQueue: true,
       socket: { connectTimeout: options.connectTimeoutMs, reconnectStrategy: options.reconnectStrategy },
-    }) as unknown as RedisClientType;
+    });
     this.client.on('invalidate', (key: string | Buffer | null) => this.listener.changed(key === null ? null : [String(key)]));
     this.client.on('ready', () => void this.track());
     this.timer = setInterval(() => void this.confirm(), options.pingIntervalMs ?? 250);
