@@ -107,6 +107,16 @@ export class StoreUnavailableError extends ContentKvError {
   }
 }
 
+/**
+ * A write planned under one migration stage reached its commit after the stage (or its fence)
+ * changed. Nothing was written; the stage router plans the write again under the new stage.
+ */
+export class StageChangedError extends StoreUnavailableError {
+  constructor() {
+    super('migration', 1, 'the migration stage changed while the write was under way, and nothing was written');
+  }
+}
+
 export class ReadOnlyError extends ContentKvError {
   readonly retryAfterSeconds: number | undefined;
 

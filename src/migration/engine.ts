@@ -191,13 +191,19 @@ export class MigrationEngine {
    * Switching which store is authoritative: writes everywhere wait behind a fence while every
    * instance learns the new stage, so no write can commit to the old authoritative store after
    * another commits to the new one. Reads go on throughout.
+   *
+   * The fence alone is not enough: a write that passed the fence check just before it went up
+   * can be held up past the settle time (waiting for the JSON lock, say). Every commit
+   * therefore carries the epoch it was planned under (CommitFence), which the fence and the
+   * switch each move: Redis compares it inside the commit script, and the JSON store under its
+   * lock, which the new stage is written under here. A late write is refused and planned again.
    */
   private async fencedSwitch(fields: Record<string, string | number>): Promise<void> {
     await this.options.state.writeState({ fence: Date.now() + this.settleMs * 4 + 10_000 });
     await sleep(this.settleMs);
     const router = this.options.router;
     for (let waited = 0; router && router.inFlightWrites > 0 && waited < 10_000; waited += 20) await sleep(20);
-    await this.options.state.writeState(fields);
+    await this.options.json.underLock(() => this.options.state.writeState(fields));
     await sleep(this.settleMs);
     await this.options.state.writeState({ fence: 0 });
   }

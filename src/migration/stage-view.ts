@@ -106,6 +106,19 @@ export class StageView {
     };
   }
 
+  /**
+   * The epoch of the migration state as Redis has it now: read afresh, never shared with a
+   * refresh already under way, which could have been answered before a change. When Redis
+   * cannot be read, the last known epoch (nobody can change the state without Redis either).
+   */
+  async epochNow(): Promise<number> {
+    try {
+      return (await this.options.state.readState()).epoch;
+    } catch {
+      return this.snapshot.epoch;
+    }
+  }
+
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.refresh(), this.refreshMs);

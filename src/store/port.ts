@@ -82,6 +82,20 @@ export interface WriteRequest {
   opId: string;
 }
 
+/**
+ * Asked of the authoritative store's commit by the stage router, so that a write planned under
+ * one migration stage cannot commit after the stage changed: by then another instance may be
+ * committing to the other store. `epoch` is the migration state's epoch the write was planned
+ * under (every change of the state, a fence included, moves it). A store that can compare it in
+ * the same atomic step as the commit does so (Redis, in the script); one that cannot calls
+ * `verify` while it holds its write lock (the JSON files). Either way a mismatch is a
+ * StageChangedError and nothing is written.
+ */
+export interface CommitFence {
+  epoch: number;
+  verify(): Promise<void>;
+}
+
 export interface WriteResult {
   /** `duplicate`: this opId was applied before; nothing changed now. */
   outcome: 'applied' | 'duplicate';
@@ -134,7 +148,7 @@ export interface ContentStore {
   getRaw(collection: Collection, id: string): Promise<RawDoc | null>;
   listRaw(collection: Collection, query: ListQuery): Promise<RawPage>;
   head(collection: Collection, id: string): Promise<Head>;
-  commit(collection: Collection, request: WriteRequest): Promise<WriteResult>;
+  commit(collection: Collection, request: WriteRequest, fence?: CommitFence): Promise<WriteResult>;
 
   history(collection: Collection, id: string, limit: number): Promise<HistoryEntry[]>;
   audit(query: AuditQuery): Promise<Page<AuditEntry>>;

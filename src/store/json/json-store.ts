@@ -13,7 +13,7 @@ import { counterFields, toAuditStats } from '../audit-stats.js';
 import { matchesQuery } from '../matching.js';
 import { decodeCursor, encodeCursor, idOfMember, sortMember } from '../ordering.js';
 import type {
-  AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
+  AuditQuery, CommitFence, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
 } from '../port.js';
 import { isReadOnlyFsError, isWritableDirectory } from './files.js';
 import { JsonFiles, type CollectionState, type MetaFile } from './json-state.js';
@@ -107,8 +107,11 @@ export class JsonStore implements ContentStore {
     return { doc, version: doc?.metadata.version ?? meta.tombstones[collection]?.[id] ?? 0 };
   }
 
-  async commit(collection: Collection, request: WriteRequest): Promise<WriteResult> {
+  async commit(collection: Collection, request: WriteRequest, fence?: CommitFence): Promise<WriteResult> {
     return this.mutate(async () => {
+      // Under the lock, which a stage switch also takes to write the new stage: a write that
+      // passes here is saved before any switch, and one after a switch is refused here.
+      await fence?.verify();
       const meta = structuredClone(await this.files.meta());
       const applied = meta.ops[opKey(request.opId)];
       if (applied !== undefined) return { outcome: 'duplicate', version: applied };
@@ -228,6 +231,22 @@ export class JsonStore implements ContentStore {
     const started = performance.now();
     await this.files.meta();
     return performance.now() - started;
+  }
+
+  /**
+   * Runs `work` holding the directory lock that every write holds, so no write commits while it
+   * runs. The migration engine writes a stage switch this way (see CommitFence).
+   */
+  async underLock<T>(work: () => Promise<T>): Promise<T> {
+    // Files that cannot be written take no commits, so there is nothing to hold off.
+    if (!this.writable) return work();
+    try {
+      return await this.lock.run(work);
+    } catch (error) {
+      if (!isReadOnlyFsError(error)) throw error;
+      this.writable = false;
+      return work();
+    }
   }
 
   /** Runs a write under the directory lock, translating a read-only file system into READ_ONLY. */

@@ -9,7 +9,7 @@
  */
 import type { AuditEntry, AuditStats } from '../../domain/audit.js';
 import type { Collection, Doc } from '../../domain/collections.js';
-import { ReadOnlyError, StoreUnavailableError } from '../../domain/errors.js';
+import { ReadOnlyError, StageChangedError, StoreUnavailableError } from '../../domain/errors.js';
 import { markFallback } from '../fallback-mark.js';
 import type { RepairQueue } from '../../migration/repair-queue.js';
 import type { ShadowComparer } from '../../migration/shadow-compare.js';
@@ -18,7 +18,7 @@ import { BEHAVIOUR, writesJson, type Stage, type StoreName } from '../../migrati
 import { servedByRedis } from '../../migration/sticky.js';
 import type { JsonStore } from '../json/json-store.js';
 import type {
-  AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
+  AuditQuery, CommitFence, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
 } from '../port.js';
 import type { RedisStore } from '../redis/redis-store.js';
 
@@ -33,6 +33,9 @@ export interface MigratingStoreOptions {
   /** Told when copies could not be written to the other store and went to the repair queue. */
   onRepairQueued?: (c: Collection, ids: string[], to: StoreName, error: unknown) => void;
 }
+
+/** Plans of one write under successive stages before giving up with 503 (stages rarely change twice in a second). */
+const STAGE_ATTEMPTS = 3;
 
 export class MigratingStore implements ContentStore {
   readonly kind = 'migrating';
@@ -149,8 +152,41 @@ export class MigratingStore implements ContentStore {
     return this.authoritative(c).head(c, id);
   }
 
+  /**
+   * A write is planned under the stage this instance knows and committed with a fence on it
+   * (CommitFence): if the stage changed in between, nothing was written, and the write is
+   * planned again under the new stage. Without this, a write held up past a stage switch (by
+   * the JSON lock, a slow disk, a pause) could commit to the old authoritative store after
+   * another instance committed to the new one.
+   */
   async commit(c: Collection, request: WriteRequest): Promise<WriteResult> {
-    const { stage } = await this.options.view.forWrite(c);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.commitUnderStage(c, request);
+      } catch (error) {
+        if (!(error instanceof StageChangedError) || attempt >= STAGE_ATTEMPTS) throw error;
+        await this.options.view.refresh();
+      }
+    }
+  }
+
+  private fenceAt(epoch: number): CommitFence {
+    const view = this.options.view;
+    return {
+      epoch,
+      async verify() {
+        if ((await view.epochNow()) !== epoch) throw new StageChangedError();
+      },
+    };
+  }
+
+  private async commitUnderStage(c: Collection, request: WriteRequest): Promise<WriteResult> {
+    await this.options.view.forWrite(c);
+    // The stage and the epoch from one snapshot: a refresh may have landed since forWrite.
+    const snapshot = this.options.view.current();
+    const { stage, source } = snapshot.collections[c];
+    // Pinned by CONTENTKV_STAGE, the emergency override, the stage in Redis is not followed.
+    const fence = source === 'override' ? undefined : this.fenceAt(snapshot.epoch);
     const behaviour = BEHAVIOUR[stage];
     if (writesJson(stage) && !this.options.json.isWritable) {
       throw new ReadOnlyError(
@@ -160,7 +196,7 @@ export class MigratingStore implements ContentStore {
     }
     this.inFlightWrites += 1;
     try {
-      const result = await this.stores[behaviour.authoritative].commit(c, request);
+      const result = await this.stores[behaviour.authoritative].commit(c, request, fence);
       if (behaviour.secondary && result.outcome === 'applied') {
         const item: ReplicaItem = request.doc
           ? { id: request.id, doc: request.doc, audit: request.audit, history: request.history }

@@ -6,7 +6,7 @@
  */
 import type { AuditEntry, AuditStats } from '../../domain/audit.js';
 import { collectionInfo, COLLECTIONS, type Collection, type Doc } from '../../domain/collections.js';
-import { AlreadyExistsError, NotFoundError, SchemaTooNewError, VersionConflictError } from '../../domain/errors.js';
+import { AlreadyExistsError, NotFoundError, SchemaTooNewError, StageChangedError, VersionConflictError } from '../../domain/errors.js';
 import { SCHEMA_VERSION } from '../../domain/schema-version.js';
 import { counterFields, toAuditStats } from '../audit-stats.js';
 import { entryMs, pageAudit } from '../audit-paging.js';
@@ -14,7 +14,7 @@ import { matchesQuery } from '../matching.js';
 import { itemsJsonOf } from '../raw-json.js';
 import { decodeCursor, encodeCursor, idOfMember } from '../ordering.js';
 import type {
-  AuditQuery, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
+  AuditQuery, CommitFence, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
 } from '../port.js';
 import type { RedisCommand, RedisDriver } from './driver.js';
 import type { KeyWatch } from './key-watch.js';
@@ -285,10 +285,10 @@ export class RedisStore implements ContentStore {
     }
   }
 
-  async commit(c: Collection, request: WriteRequest): Promise<WriteResult> {
+  async commit(c: Collection, request: WriteRequest, fence?: CommitFence): Promise<WriteResult> {
     let result;
     try {
-      [result] = await this.exec([commitCommand(this.keys, c, request, this.limits)], false, true);
+      [result] = await this.exec([commitCommand(this.keys, c, request, this.limits, fence)], false, true);
     } finally {
       this.forgetWritten(c, [request.id]);
     }
@@ -307,6 +307,8 @@ export class RedisStore implements ContentStore {
         throw new VersionConflictError(request.id, request.baseVersion, version);
       case 'SCHEMA':
         throw new SchemaTooNewError(version, SCHEMA_VERSION);
+      case 'STAGE':
+        throw new StageChangedError();
       default:
         throw new Error(`commitDocument returned an unknown outcome ${String(outcome)}`);
     }

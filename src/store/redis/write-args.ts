@@ -8,7 +8,7 @@ import { SCHEMA_VERSION } from '../../domain/schema-version.js';
 import { counterFields } from '../audit-stats.js';
 import { entryMs } from '../audit-paging.js';
 import { sortMember } from '../ordering.js';
-import type { HistoryEntry, ReplicaItem, WriteRequest } from '../port.js';
+import type { CommitFence, HistoryEntry, ReplicaItem, WriteRequest } from '../port.js';
 import type { RedisArg, RedisCommand } from './driver.js';
 import { tagToken, writeKeys, type RedisKeys } from './keys.js';
 import { SCRIPTS } from './scripts.js';
@@ -34,10 +34,10 @@ function historyFields(history: HistoryEntry | null | undefined, limits: Limits)
   return [history ? JSON.stringify(history) : '', limits.historyLimit];
 }
 
-export function commitCommand(keys: RedisKeys, c: Collection, request: WriteRequest, limits: Limits): RedisCommand {
+export function commitCommand(keys: RedisKeys, c: Collection, request: WriteRequest, limits: Limits, fence?: CommitFence): RedisCommand {
   const version = request.doc?.metadata.version ?? request.baseVersion + 1;
   const fields = request.doc ? docFields(request.doc) : ['', '', '', '', '0', ''];
-  return evalsha(SCRIPTS.commitDocument, [...writeKeys(keys, c, request.id), keys.op(request.opId)], [
+  return evalsha(SCRIPTS.commitDocument, [...writeKeys(keys, c, request.id), keys.op(request.opId), keys.migration('state')], [
     request.kind,
     request.id,
     request.baseVersion,
@@ -49,6 +49,7 @@ export function commitCommand(keys: RedisKeys, c: Collection, request: WriteRequ
     SCHEMA_VERSION,
     counterFields(request.audit).join('\n'),
     request.audit.timestamp,
+    fence ? String(fence.epoch) : '',
   ]);
 }
 

@@ -7,6 +7,7 @@
   KEYS[10] audit:entries            KEYS[11] audit:stats             KEYS[12] cache:api:<c>
   KEYS[13] cache:api:<c>:gen        KEYS[14] meta:schema:version
   KEYS[15] meta:ops:<opId>   the result of this operation, so a retry is not applied twice
+  KEYS[16] meta:migration:state   the migration state, whose epoch ARGV[20] is checked against
 
   ARGV[1]  kind: create | update | delete
   ARGV[2]  id
@@ -20,15 +21,23 @@
   ARGV[16] seconds to remember the operation id
   ARGV[17] schema version this code knows
   ARGV[18] counter fields, newline-separated   ARGV[19] timestamp (ISO)
+  ARGV[20] the migration state's epoch the write was planned under, or '' when no migration
+           routes this write. Any other epoch means the stage or its fence changed since.
 
   Returns { outcome, version }, outcome one of:
     OK (applied, version is the new one), DUPLICATE (applied before, its version),
     CONFLICT / EXISTS / MISSING (nothing changed, version is the current one),
-    SCHEMA (nothing changed, version is the store's newer schema version)
+    SCHEMA (nothing changed, version is the store's newer schema version),
+    STAGE (nothing changed, version is the migration state's epoch now)
 ]]
 
 local done = redis.call('GET', KEYS[15])
 if done then return { 'DUPLICATE', tonumber(done) } end
+
+if ARGV[20] ~= '' then
+  local epoch = redis.call('HGET', KEYS[16], 'epoch') or '0'
+  if epoch ~= ARGV[20] then return { 'STAGE', tonumber(epoch) } end
+end
 
 local newer = schema_too_new(KEYS[14], ARGV[17])
 if newer then return { 'SCHEMA', newer } end

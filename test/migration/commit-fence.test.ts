@@ -1,0 +1,139 @@
+/**
+ * A write planned under one stage must not commit after the stage switched which store is
+ * authoritative. Two instances share one Redis and one data directory; one of them has not yet
+ * seen a switch (its stage view is stale, as it is for up to a refresh, or for longer when a
+ * write is held up on the JSON lock, a slow disk or a pause). Its write must be refused by the
+ * store it planned for and go, planned again, to the store the new stage makes authoritative.
+ * Committed to the old one, it could tie or overwrite a write another instance had committed to
+ * the new one, and one of the two acknowledged writes would be lost.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
+import { StageChangedError } from '../../src/domain/errors.js';
+import { MigrationEngine } from '../../src/migration/engine.js';
+import { RepairQueue } from '../../src/migration/repair-queue.js';
+import { ShadowComparer } from '../../src/migration/shadow-compare.js';
+import { StageView } from '../../src/migration/stage-view.js';
+import type { Stage } from '../../src/migration/stages.js';
+import { MigrationStateStore } from '../../src/migration/state-store.js';
+import { ContentService } from '../../src/service/content-service.js';
+import { JsonStore } from '../../src/store/json/json-store.js';
+import { MigratingStore } from '../../src/store/migrating/migrating-store.js';
+import { RedisStore } from '../../src/store/redis/redis-store.js';
+import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
+import { deleteKeys, testPrefix } from '../contract/redis-fixture.js';
+import { apiActor, projectInput } from '../fixtures/inputs.js';
+import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+import { until } from '../support/until.js';
+
+let server: RedisServerHandle;
+let dir: string;
+let prefix: string;
+const opened: MigratingStore[] = [];
+
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ckv-commit-fence-'));
+  prefix = testPrefix();
+});
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+  await deleteKeys({ url: server.url }, prefix);
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** One server instance's stores over the shared Redis and directory; its view refreshes only when told. */
+async function instance() {
+  const driver = new TcpDriver({ url: server.url });
+  const json = new JsonStore({ dir });
+  const redis = new RedisStore({ driver, keyPrefix: prefix });
+  const state = new MigrationStateStore(driver, redis.keys);
+  const view = new StageView({ state, override: {}, defaultStage: 'json', refreshMs: 3_600_000 });
+  const queue = new RepairQueue(state, join(dir, '.contentkv', `repair-journal-${opened.length}.jsonl`));
+  const comparer = new ShadowComparer({ stores: { json, redis }, state, sampleRate: 0 });
+  const store = new MigratingStore({ json, redis, view, repairs: queue, comparer });
+  await store.open();
+  opened.push(store);
+  const engine = new MigrationEngine({ json, redis, state, view, queue, comparer, router: store, settleMs: 20 });
+  return { store, json, redis, state, view, engine, service: new ContentService({ store }) };
+}
+
+type Instance = Awaited<ReturnType<typeof instance>>;
+
+async function setStage(by: Instance, stage: Stage): Promise<void> {
+  await by.state.writeState({ 'projects:stage': stage, 'projects:readPercent': stage === 'live' ? 50 : 0 });
+}
+
+/** Settles each promise a spy returned: which calls applied, which were refused. */
+async function outcomes(spy: { mock: { results: { value: unknown }[] } }): Promise<string[]> {
+  return Promise.all(
+    spy.mock.results.map(async ({ value }) => {
+      try {
+        return `applied ${((await value) as { outcome: string }).outcome}`;
+      } catch (error) {
+        return error instanceof StageChangedError ? 'refused: stage changed' : `failed: ${String(error)}`;
+      }
+    }),
+  );
+}
+
+it.each([
+  ['shadow', 'live', 'json', 'redis'],
+  ['live', 'shadow', 'redis', 'json'],
+] as const)('refuses a write planned at %s once the stage is %s, and commits it to the new authoritative store', async (from, to, planned, authoritative) => {
+  const stale = await instance();
+  const switcher = await instance();
+  await setStage(switcher, from);
+  await stale.view.refresh();
+  await stale.service.create('projects', projectInput({ id: 'fenced' }), apiActor);
+
+  // The switch, made elsewhere; the stale instance has not refreshed its view since.
+  await setStage(switcher, to);
+  expect(stale.store.stageOf('projects')).toBe(from);
+
+  const commits = { json: vi.spyOn(stale.json, 'commit'), redis: vi.spyOn(stale.redis, 'commit') };
+  const updated = await stale.service.update('projects', 'fenced', { title: 'Written across the switch' }, apiActor, { expectedVersion: 1 });
+  expect(updated.doc.metadata.version).toBe(2);
+
+  expect(await outcomes(commits[planned])).toEqual(['refused: stage changed']);
+  expect(await outcomes(commits[authoritative])).toEqual(['applied applied']);
+  expect(stale.store.stageOf('projects')).toBe(to);
+  // Both stores hold the write: the authoritative one committed it, the other took the copy.
+  for (const store of [stale.json, stale.redis]) {
+    const head = await store.head('projects', 'fenced');
+    expect([head.version, head.doc?.title]).toEqual([2, 'Written across the switch']);
+  }
+});
+
+it('holds the switch of the authoritative store until a JSON commit holding the lock has finished', async () => {
+  const writer = await instance();
+  const switcher = await instance();
+  await setStage(switcher, 'shadow');
+
+  // The writer is inside a JSON commit, past its check, holding the directory lock (as a commit
+  // on a slow disk would).
+  let finishCommit = () => undefined as void;
+  const committing = writer.json.underLock(() => new Promise<void>((resolve) => (finishCommit = resolve)));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+
+  // The real engine moves shadow to live: the fence goes up, and the stage waits for the lock.
+  let switched = false;
+  const switching = switcher.engine.advance({ collection: 'projects', stage: 'live', readPercent: 50, force: true, actor: apiActor }).then(() => (switched = true));
+  await until(async () => (await switcher.state.readState()).fenceUntil > Date.now(), 'the fence to go up');
+  // Well past the engine's settle time (20 ms here): only the lock holds the stage back now.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(switched).toBe(false);
+  expect((await switcher.state.readState()).collections.projects.stage).toBe('shadow');
+
+  finishCommit();
+  await committing;
+  await switching;
+  expect((await switcher.state.readState()).collections.projects.stage).toBe('live');
+});
