@@ -33,6 +33,14 @@ function actorFromRequest(request: Request | undefined): Actor {
   return actorFromHeaders((name) => request?.headers.get(name) ?? undefined, 'mcp');
 }
 
+/**
+ * The most messages one JSON-RPC batch (MCP 2025-03-26; gone since 2025-06-18) may hold. The SDK
+ * allows 100, and each tools/call may scan the store (search_content), so one POST with the
+ * read-only token would cost 100 scans. Clients that batch send a few messages at a time. An
+ * empty batch the SDK already refuses with Invalid Request.
+ */
+export const MAX_BATCH_MESSAGES = 20;
+
 function rpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
 }
@@ -94,6 +102,10 @@ export function createMcpHttpEndpoint(options: McpHttpOptions) {
       parsed = JSON.parse(body.text);
     } catch {
       return rpcError(400, -32700, 'Parse error: Invalid JSON');
+    }
+    // Checked before anything of the batch is served, so a batch over the limit runs none of it.
+    if (Array.isArray(parsed) && parsed.length > MAX_BATCH_MESSAGES) {
+      return rpcError(400, -32600, `Invalid Request: a JSON-RPC batch may hold at most ${MAX_BATCH_MESSAGES} messages; this one holds ${parsed.length}`);
     }
     if (options.fastLane !== false) {
       const fast = await fastLane.answer(incoming, parsed, toolMaps[role]);

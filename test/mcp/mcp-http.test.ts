@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectInput, resourceInput } from '../fixtures/inputs.js';
 import { READ_TOKEN, sampleDataDir, WRITE_TOKEN } from '../http/app-fixture.js';
+import { MCP_HEADERS, toolCall } from '../http/auth-mcp-fixture.js';
+import { MAX_BATCH_MESSAGES } from '../../src/mcp/http-endpoint.js';
 import { startServe, type ServeHandle } from '../support/serve-process.js';
 import { CLIENT_KINDS, connectClient, textOf, type McpClient } from './clients.js';
 
@@ -179,5 +181,46 @@ describe('MCP access control', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
     });
     expect(response.status).toBe(403);
+  });
+});
+
+// JSON-RPC batches (MCP 2025-03-26) let one POST carry many tool calls, each of which may scan the
+// store: the endpoint caps them before any message is served.
+describe('MCP batches', () => {
+  const post = (token: string, body: unknown) =>
+    fetch(`${server.url}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, Authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const rest = async (path: string) => ((await (await fetch(`${server.url}${path}`, { headers: { Authorization: `Bearer ${WRITE_TOKEN}` } })).json()) as { data: Record<string, any> }).data;
+
+  it(`serves a batch of ${MAX_BATCH_MESSAGES} calls with the read-only token`, async () => {
+    const batch = Array.from({ length: MAX_BATCH_MESSAGES }, (_, i) => toolCall(i + 1, 'search_content', { query: 'invoice' }));
+    const response = await post(READ_TOKEN, batch);
+    expect(response.status).toBe(200);
+    const answers = (await response.json()) as { id: number; result?: { isError?: boolean } }[];
+    expect(answers.map((answer) => answer.id).sort((a, b) => a - b)).toEqual(batch.map((call) => call.id));
+    expect(answers.every((answer) => answer.result !== undefined && answer.result.isError !== true)).toBe(true);
+  });
+
+  it('refuses a batch of one more with Invalid Request naming the limit, and runs none of it', async () => {
+    const id = 'law-firm-rag-knowledge-base';
+    const before = await rest(`/api/projects/${id}`);
+    const auditBefore = (await rest('/api/audit/stats')).total;
+    const batch = Array.from({ length: MAX_BATCH_MESSAGES + 1 }, (_, i) =>
+      toolCall(i + 1, 'update_project', { id, expectedVersion: before.metadata.version, changes: { title: `Batched ${i}` } }));
+    const response = await post(WRITE_TOKEN, batch);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      jsonrpc: '2.0',
+      error: { code: -32600, message: `Invalid Request: a JSON-RPC batch may hold at most ${MAX_BATCH_MESSAGES} messages; this one holds ${MAX_BATCH_MESSAGES + 1}` },
+      id: null,
+    });
+    const after = await rest(`/api/projects/${id}`);
+    expect(after).toMatchObject({ title: before.title, metadata: { version: before.metadata.version } });
+    expect((await rest('/api/audit/stats')).total).toBe(auditBefore);
+  });
+
+  it('refuses an empty batch with Invalid Request', async () => {
+    const response = await post(READ_TOKEN, []);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600, message: expect.stringMatching(/empty/i) }, id: null });
   });
 });
