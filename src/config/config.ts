@@ -48,7 +48,21 @@ export interface Config {
   metricsPublic: boolean;
   /** `contentkv mcp` offers only the read tools (CONTENTKV_READ_ONLY=1, like --read-only). */
   readOnly: boolean;
+  /** Proxies of the operator's own in front of the server (CONTENTKV_TRUST_PROXY); see http/client-address.ts. */
+  trustProxy: number;
 }
+
+/** What differs with where the app runs, when the environment does not say. */
+export interface ConfigDefaults {
+  /**
+   * Proxy hops trusted when CONTENTKV_TRUST_PROXY is unset: none for a server on its own port,
+   * whose clients can write any X-Forwarded-For; one behind a platform edge (Vercel) that sets it.
+   */
+  trustProxy?: number;
+}
+
+/** More hops than any real chain of proxies; a larger number is a mistake, not a topology. */
+const MAX_TRUSTED_PROXIES = 10;
 
 /**
  * An on/off setting: 1, true, yes or on; 0, false, no, off or unset. Anything else is refused
@@ -95,7 +109,7 @@ function token(env: Env, name: string): string | undefined {
   return value;
 }
 
-export function loadConfig(env: Env, cwd = process.cwd()): Config {
+export function loadConfig(env: Env, cwd = process.cwd(), defaults: ConfigDefaults = {}): Config {
   const keyPrefix = env.CONTENTKV_KEY_PREFIX?.trim() || DEFAULT_KEY_PREFIX;
   try {
     validatePrefix(keyPrefix);
@@ -140,5 +154,6 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     },
     metricsPublic: flag(env, 'CONTENTKV_METRICS_PUBLIC'),
     readOnly: flag(env, 'CONTENTKV_READ_ONLY'),
+    trustProxy: integer(env, 'CONTENTKV_TRUST_PROXY', defaults.trustProxy ?? 0, 0, MAX_TRUSTED_PROXIES),
   };
 }

@@ -9,5 +9,7 @@ export interface AppEnv {
     requestId: string;
     role: Role;
     logger: Logger;
+    /** Proxy hops trusted for the client's address (CONTENTKV_TRUST_PROXY). */
+    trustProxy: number;
   };
 }

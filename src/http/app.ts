@@ -34,6 +34,8 @@ export interface AppOptions {
   /** Host names, besides localhost, accepted in Host and Origin by the MCP and admin endpoints. */
   allowedHosts?: readonly string[];
   metricsPublic?: boolean;
+  /** Proxy hops whose X-Forwarded-For entries name the client (CONTENTKV_TRUST_PROXY); 0: the socket's peer. */
+  trustProxy?: number;
   mcp?: McpEndpoint;
   /** Extra routes mounted under /api/admin (the migration API), behind the write token. */
   admin?: Hono<AppEnv>;
@@ -77,7 +79,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const hosts = allowedHostnames(options.allowedHosts ?? []);
 
-  app.use(requestContext(options.logger), timing(options.metrics), accessLog());
+  app.use(requestContext(options.logger, options.trustProxy), timing(options.metrics), accessLog());
   app.onError((error, c) => errorResponse(error, c));
   app.notFound((c) => c.json({ success: false, error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
   app.use(authenticate(options.tokens));

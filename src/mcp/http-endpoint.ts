@@ -10,10 +10,10 @@ import {
 } from '@modelcontextprotocol/server';
 import type { McpIncoming } from './incoming.js';
 import type { Actor } from '../domain/audit.js';
-import { actorFromHeaders } from '../http/request-context.js';
+import { actorFromOrigin } from '../http/request-context.js';
 import type { ToolRunner } from './call-tool.js';
 import { createFastLane } from './fast-lane.js';
-import { buildMcpServer, prepareTools, type PreparedTool, type ServerParts } from './sdk-server.js';
+import { buildMcpServer, prepareTools, type McpHttpInfo, type PreparedTool, type ServerParts } from './sdk-server.js';
 import { toolsFor } from './tools/index.js';
 import type { ToolDefinition, ToolDeps } from './tool.js';
 
@@ -24,13 +24,20 @@ export interface McpHttpOptions {
   deps: ToolDeps;
   runner: ToolRunner;
   maxBodyBytes?: number;
+  /** Proxy hops whose X-Forwarded-For entries name the client (CONTENTKV_TRUST_PROXY); 0 by default: the socket's peer. */
+  trustProxy?: number;
   /** Off only in tests that compare the fast lane with the SDK's answer. */
   fastLane?: boolean;
   onError?: (error: Error) => void;
 }
 
-function actorFromRequest(request: Request | undefined): Actor {
-  return actorFromHeaders((name) => request?.headers.get(name) ?? undefined, 'mcp');
+/**
+ * The SDK hands a tool handler the web Request, which has no socket and so no peer address; the
+ * actor is worked out from the Node request before the SDK runs and travels in the AuthInfo, the
+ * per-request value the SDK passes to every handler.
+ */
+function actorFromAuthInfo(http: McpHttpInfo | undefined): Actor {
+  return (http?.authInfo?.extra?.actor as Actor | undefined) ?? { source: 'mcp' };
 }
 
 /**
@@ -49,19 +56,21 @@ export type McpHttpEndpoint = ReturnType<typeof createMcpHttpEndpoint>;
 
 export function createMcpHttpEndpoint(options: McpHttpOptions) {
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const trustProxy = options.trustProxy ?? 0;
+  const actorOf = (incoming: McpIncoming): Actor => actorFromOrigin(incoming, 'mcp', trustProxy);
   const prepared = prepareTools(options.tools);
   const readable = new Set(toolsFor('read', options.tools));
   const partsByRole: Record<McpRole, ServerParts> = {
-    read: { tools: prepared.filter((tool) => readable.has(tool.definition)), deps: options.deps, runner: options.runner, actorOf: actorFromRequest },
-    write: { tools: prepared, deps: options.deps, runner: options.runner, actorOf: actorFromRequest },
+    read: { tools: prepared.filter((tool) => readable.has(tool.definition)), deps: options.deps, runner: options.runner, actorOf: actorFromAuthInfo },
+    write: { tools: prepared, deps: options.deps, runner: options.runner, actorOf: actorFromAuthInfo },
   };
   const toolMaps: Record<McpRole, Map<string, PreparedTool>> = {
     read: new Map(partsByRole.read.tools.map((tool) => [tool.definition.name, tool])),
     write: new Map(partsByRole.write.tools.map((tool) => [tool.definition.name, tool])),
   };
   const roleOf = (authInfo: AuthInfo | undefined): McpRole => (authInfo?.scopes.includes('write') ? 'write' : 'read');
-  const authInfoFor = (role: McpRole): AuthInfo => ({ token: '', clientId: `contentkv-${role}`, scopes: [role] });
-  const fastLane = createFastLane(options.deps, options.runner, (incoming) => actorFromHeaders((name) => incoming.header(name), 'mcp'));
+  const authInfoFor = (role: McpRole, actor: Actor): AuthInfo => ({ token: '', clientId: `contentkv-${role}`, scopes: [role], extra: { actor } });
+  const fastLane = createFastLane(options.deps, options.runner, actorOf);
 
   const modern = createMcpHandler(({ authInfo }) => buildMcpServer(partsByRole[roleOf(authInfo)]), {
     legacy: 'reject',
@@ -71,12 +80,13 @@ export function createMcpHttpEndpoint(options: McpHttpOptions) {
     onerror: options.onError,
   });
 
-  async function legacy(request: Request, role: McpRole, parsedBody: unknown): Promise<Response> {
+  async function legacy(request: Request, authInfo: AuthInfo, parsedBody: unknown): Promise<Response> {
+    const role = roleOf(authInfo);
     const server = buildMcpServer(partsByRole[role]);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     try {
       await server.connect(transport);
-      return await transport.handleRequest(request, { authInfo: authInfoFor(role), parsedBody });
+      return await transport.handleRequest(request, { authInfo, parsedBody });
     } finally {
       await transport.close().catch(() => undefined);
       await server.close().catch(() => undefined);
@@ -115,12 +125,13 @@ export function createMcpHttpEndpoint(options: McpHttpOptions) {
       }
     }
     const request = incoming.request();
+    const authInfo = authInfoFor(role, actorOf(incoming));
     if (await isLegacyRequest(request, parsed)) {
       served.legacy += 1;
-      return legacy(request, role, parsed);
+      return legacy(request, authInfo, parsed);
     }
     served.modern += 1;
-    return modern.fetch(request, { authInfo: authInfoFor(role), parsedBody: parsed });
+    return modern.fetch(request, { authInfo, parsedBody: parsed });
   }
 
   return { handle, served, close: () => modern.close() };

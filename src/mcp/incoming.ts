@@ -1,5 +1,6 @@
 /**
- * An MCP request as the endpoint needs it: its method, headers and body, and the web Request for
+ * An MCP request as the endpoint needs it: its method, headers, body and peer address (for the
+ * audit log's client address, see http/client-address.ts), and the web Request for
  * the SDK's paths. On Node the headers and body are read straight from the IncomingMessage, so
  * the fast lane never builds a web Request or pulls the body through web streams; elsewhere
  * (serverless runtimes) the web Request is used. Either way the body is bounded while it is read.
@@ -12,6 +13,8 @@ export interface McpIncoming {
   method: string;
   /** A header by lower-case name. */
   header(name: string): string | undefined;
+  /** The socket's peer address; a web Request (serverless) has none. */
+  peerAddress: string | undefined;
   readBody(limitBytes: number): Promise<BodyRead>;
   /** The web Request, for the SDK; its body has been read already and is passed as parsed. */
   request(): Request;
@@ -43,6 +46,7 @@ export function fromNode(incoming: IncomingMessage, request: () => Request): Mcp
       const value = incoming.headers[name];
       return Array.isArray(value) ? value.join(', ') : value;
     },
+    peerAddress: incoming.socket?.remoteAddress,
     readBody: (limitBytes) => readNodeBody(incoming, limitBytes),
     request,
   };
@@ -72,6 +76,7 @@ export function fromWebRequest(request: Request): McpIncoming {
   return {
     method: request.method,
     header: (name) => request.headers.get(name) ?? undefined,
+    peerAddress: undefined,
     readBody: (limitBytes) => readWebBody(request, limitBytes),
     request: () => request,
   };

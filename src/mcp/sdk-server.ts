@@ -4,7 +4,7 @@
  * computed once and shared by every server instance (the SDK would otherwise convert all 16 on
  * every tools/list).
  */
-import { McpServer } from '@modelcontextprotocol/server';
+import { McpServer, type AuthInfo } from '@modelcontextprotocol/server';
 import type { Actor } from '../domain/audit.js';
 import type { ToolRunner } from './call-tool.js';
 import type { ToolDefinition, ToolDeps } from './tool.js';
@@ -36,12 +36,18 @@ export function prepareTools(tools: ToolDefinition[]): PreparedTool[] {
   return tools.map((definition) => ({ definition, inputSchema: memoJsonSchema(definition.inputSchema), outputSchema: memoJsonSchema(definition.outputSchema) }));
 }
 
+/** What the SDK tells a tool handler of the HTTP request it serves (nothing, over stdio). */
+export interface McpHttpInfo {
+  req?: Request;
+  authInfo?: AuthInfo;
+}
+
 export interface ServerParts {
   tools: PreparedTool[];
   deps: ToolDeps;
   runner: ToolRunner;
   /** Who is calling, from the HTTP request (or fixed, over stdio). */
-  actorOf(request: Request | undefined): Actor;
+  actorOf(http: McpHttpInfo | undefined): Actor;
 }
 
 export function buildMcpServer(parts: ServerParts, options: ConstructorParameters<typeof McpServer>[1] = {}): McpServer {
@@ -57,8 +63,8 @@ export function buildMcpServer(parts: ServerParts, options: ConstructorParameter
     server.registerTool(
       definition.name,
       { title: definition.title, description: definition.description, annotations: definition.annotations, inputSchema: inputSchema as never, outputSchema: outputSchema as never },
-      (async (args: Record<string, unknown>, ctx: { http?: { req?: Request } }) =>
-        parts.runner.run(definition, args, { ...parts.deps, actor: parts.actorOf(ctx.http?.req) })) as never,
+      (async (args: Record<string, unknown>, ctx: { http?: McpHttpInfo }) =>
+        parts.runner.run(definition, args, { ...parts.deps, actor: parts.actorOf(ctx.http) })) as never,
     );
   }
   return server;

@@ -102,7 +102,7 @@ export async function createRuntime({ config, logger, writeToken, metrics = new 
   let mcpEndpoint: Promise<McpHttpEndpoint> | null = null;
   const mcp = () =>
     (mcpEndpoint ??= import('../mcp/http-endpoint.js').then(({ createMcpHttpEndpoint }) =>
-      createMcpHttpEndpoint({ tools: allTools(), deps: toolDeps, runner, onError: (error) => logger.warn({ err: error }, 'MCP request failed') }),
+      createMcpHttpEndpoint({ tools: allTools(), deps: toolDeps, runner, trustProxy: config.trustProxy, onError: (error) => logger.warn({ err: error }, 'MCP request failed') }),
     ));
 
   const sources: HealthSource[] = [
@@ -134,6 +134,7 @@ export async function createRuntime({ config, logger, writeToken, metrics = new 
     allowedHosts: config.allowedHosts,
     mcp: async (incoming, role) => (await mcp()).handle(incoming, role),
     metricsPublic: config.metricsPublic,
+    trustProxy: config.trustProxy,
     admin: adminRoutes({ engine: stores.migration?.engine ?? null, jobs, alerts }),
     dashboard: dashboardRoutes(),
   });

@@ -1,7 +1,7 @@
 /** The Redis connection is found under every name users have for it, with clear errors otherwise. */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { describeConnection, redisConnectionFromEnv } from '../../src/config/redis-env.js';
+import { ConfigError, describeConnection, redisConnectionFromEnv } from '../../src/config/redis-env.js';
 
 describe('Redis connection from the environment', () => {
   it('uses none when nothing is set (the embedded JSON store)', () => {
@@ -64,5 +64,19 @@ describe('configuration', () => {
     expect(() => loadConfig({ CONTENTKV_TOKEN: token, CONTENTKV_READ_TOKEN: token })).toThrow(/must differ/);
     expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'a:1', CONTENTKV_KEY_PREFIX: 'site:' })).toThrow(/hash tag/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+
+  it('trusts no proxy for the client address unless CONTENTKV_TRUST_PROXY or the entry point says how many', () => {
+    expect(loadConfig({}).trustProxy).toBe(0);
+    expect(loadConfig({}, '/srv/site', { trustProxy: 1 }).trustProxy).toBe(1);
+    expect(loadConfig({ CONTENTKV_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ CONTENTKV_TRUST_PROXY: '0' }, '/srv/site', { trustProxy: 1 }).trustProxy).toBe(0);
+  });
+
+  it('refuses a CONTENTKV_TRUST_PROXY that is not a hop count, rather than trusting every proxy', () => {
+    for (const bad of ['true', 'yes', 'all', '-1', '1.5', '11']) {
+      expect(() => loadConfig({ CONTENTKV_TRUST_PROXY: bad }), bad).toThrow(ConfigError);
+      expect(() => loadConfig({ CONTENTKV_TRUST_PROXY: bad }), bad).toThrow(`CONTENTKV_TRUST_PROXY must be a whole number from 0 to 10; got "${bad}"`);
+    }
   });
 });

@@ -12,8 +12,9 @@ export interface McpClient {
 export type ClientKind = 'v2 (2025 handshake)' | 'v2 (2026-07-28)' | 'v1';
 export const CLIENT_KINDS: ClientKind[] = ['v2 (2025 handshake)', 'v2 (2026-07-28)', 'v1'];
 
-export async function connectClient(kind: ClientKind, url: string, token: string | null): Promise<McpClient> {
-  const requestInit = token === null ? {} : { headers: { Authorization: `Bearer ${token}` } };
+/** headers: sent with every request besides the token's, e.g. a forged X-Forwarded-For. */
+export async function connectClient(kind: ClientKind, url: string, token: string | null, headers: Record<string, string> = {}): Promise<McpClient> {
+  const requestInit = { headers: { ...headers, ...(token !== null && { Authorization: `Bearer ${token}` }) } };
   const endpoint = new URL('/mcp', url);
   if (kind === 'v1') {
     const client = new ClientV1({ name: 'test-v1', version: '1.0.0' });
