@@ -51,9 +51,31 @@ export class AlreadyExistsError extends ContentKvError {
 export class ValidationError extends ContentKvError {
   readonly issues: Issue[];
 
-  constructor(message: string, issues: Issue[] = []) {
-    super('VALIDATION_FAILED', message, issues.length > 0 ? { issues } : undefined);
+  /** `details`: more for the client beside the issues. */
+  constructor(message: string, issues: Issue[] = [], details?: Record<string, unknown>) {
+    super('VALIDATION_FAILED', message, issues.length > 0 || details ? { ...(issues.length > 0 && { issues }), ...details } : undefined);
     this.issues = issues;
+  }
+}
+
+/**
+ * An idempotency key sent with a write to one document was used before for a write to another
+ * (another id, or another collection). Answering it as a retry of that write would tell the
+ * client a write succeeded that was never made, so nothing is written and the client is told.
+ * A request error, not a conflict: sending it again can never succeed, only a fresh key can.
+ */
+export class IdempotencyKeyReusedError extends ValidationError {
+  /** The collection and id the key was first used for. */
+  readonly usedFor: { collection: string; id: string };
+
+  constructor(usedFor: { collection: string; id: string }) {
+    const target = `${usedFor.collection}/${usedFor.id}`;
+    super(
+      `this idempotency key was already used for a write to ${target}, and nothing was written now; use a fresh key for each write`,
+      [{ path: 'idempotencyKey', message: `already used for ${target}` }],
+      { usedFor: target },
+    );
+    this.usedFor = usedFor;
   }
 }
 

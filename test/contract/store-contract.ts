@@ -188,6 +188,23 @@ export function describeStoreContract(name: string, options: ContractOptions): v
       expect((await service.audit({ entityId: 'alpha', limit: 10 })).items).toHaveLength(2);
     });
 
+    it('refuses an idempotency key reused for a write to another document, and writes nothing', async () => {
+      await service.create('projects', projectInput({ id: 'alpha' }), apiActor, { opId: 'reused-key-0001' });
+      await service.create('projects', projectInput({ id: 'gamma' }), apiActor);
+      const error = await service.create('projects', projectInput({ id: 'beta' }), apiActor, { opId: 'reused-key-0001' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('already used for a write to projects/alpha'), details: { usedFor: 'projects/alpha' } });
+      expect(await store.get('projects', 'beta')).toBeNull();
+      // The same id in the other collection is another document; another kind of write to another one as well.
+      expect(await codeOf(service.create('resources', resourceInput({ id: 'alpha' }), apiActor, { opId: 'reused-key-0001' }))).toBe('VALIDATION_FAILED');
+      expect(await store.get('resources', 'alpha')).toBeNull();
+      expect(await codeOf(service.update('projects', 'gamma', { title: 'Changed' }, apiActor, { opId: 'reused-key-0001' }))).toBe('VALIDATION_FAILED');
+      expect(await codeOf(service.delete('projects', 'gamma', apiActor, { opId: 'reused-key-0001' }))).toBe('VALIDATION_FAILED');
+      expect((await store.get('projects', 'gamma'))?.metadata.version).toBe(1);
+      expect((await service.audit({ limit: 10 })).items.map((entry) => entry.entityId)).toEqual(['gamma', 'alpha']);
+      // For the document it was used for, it is still a retry.
+      expect(await service.create('projects', projectInput({ id: 'alpha' }), apiActor, { opId: 'reused-key-0001' })).toMatchObject({ duplicate: true, version: 1 });
+    });
+
     it('does not write when an update changes nothing', async () => {
       await service.create('projects', projectInput({ id: 'alpha', title: 'One' }), apiActor);
       const { doc } = await service.update('projects', 'alpha', { title: 'One' }, apiActor);

@@ -1,6 +1,6 @@
 /** The REST API over the embedded JSON store, through app.request(): envelope, paging, caching, writes. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { projectInput } from '../fixtures/inputs.js';
+import { projectInput, resourceInput } from '../fixtures/inputs.js';
 import { bearer, json, makeApp, READ_TOKEN, WRITE_TOKEN } from './app-fixture.js';
 
 let fixture: Awaited<ReturnType<typeof makeApp>>;
@@ -123,6 +123,19 @@ describe('writing', () => {
       expect(replay.status).toBe(404);
       expect((await replay.json()).error.code).toBe('NOT_FOUND');
     }
+  });
+
+  it('refuses an Idempotency-Key reused for another document with 400, naming the document it was used for', async () => {
+    const headers = { ...bearer(WRITE_TOKEN), 'Idempotency-Key': 'used-once-0001' };
+    expect((await send('POST', '/api/projects', projectInput({ id: 'first-use' }), headers)).status).toBe(201);
+    const reused = await send('POST', '/api/resources', resourceInput({ id: 'second-use' }), headers);
+    expect(reused.status).toBe(400);
+    expect((await reused.json()).error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('already used for a write to projects/first-use'),
+      details: { usedFor: 'projects/first-use', issues: [{ path: 'idempotencyKey', message: 'already used for projects/first-use' }] },
+    });
+    expect((await get('/api/resources/second-use', bearer(READ_TOKEN))).status).toBe(404);
   });
 
   it('refuses writes without the read-write token', async () => {

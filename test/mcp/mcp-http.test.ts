@@ -133,6 +133,15 @@ describe.each(CLIENT_KINDS)('MCP over HTTP with the %s client', (kind) => {
     expect((await call('get_history', { collection: 'projects', id })).versions).toHaveLength(1);
   });
 
+  it('refuses an idempotencyKey reused for another document, saying to use a fresh one', async () => {
+    const idempotencyKey = `reused-${suffix}`;
+    await call('create_project', { project: projectInput({ id: `mcp-first-${suffix}` }), idempotencyKey });
+    const reused = await client.callTool({ name: 'create_project', arguments: { project: projectInput({ id: `mcp-second-${suffix}` }), idempotencyKey } });
+    expect(reused.isError).toBe(true);
+    expect(textOf(reused)).toMatch(new RegExp(`^VALIDATION_FAILED: this idempotency key was already used for a write to projects/mcp-first-${suffix}.*fresh key`));
+    expect((await client.callTool({ name: 'get_project', arguments: { id: `mcp-second-${suffix}` } })).isError).toBe(true);
+  });
+
   it('reports audit entries with their diff, audit stats and migration status', async () => {
     const log = await call('get_audit_log', { source: 'mcp', limit: 5 });
     expect(log.entries.length).toBeGreaterThan(0);

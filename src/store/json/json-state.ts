@@ -15,6 +15,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AuditEntry } from '../../domain/audit.js';
 import type { Collection, Doc } from '../../domain/collections.js';
 import type { HistoryEntry } from '../port.js';
+import type { OpRecord } from '../op-record.js';
 import { compareNewestFirst, idOfMember, sortMember } from '../ordering.js';
 import { fileStamp, readJsonFile, writeFileAtomic } from './files.js';
 import { normalizeLegacyDocs, type LoadProblem } from './legacy.js';
@@ -22,8 +23,11 @@ import { normalizeLegacyDocs, type LoadProblem } from './legacy.js';
 export interface MetaFile {
   schemaVersion: number;
   tombstones: Record<Collection, Record<string, number>>;
-  /** `op:<opId>` → the version it produced, oldest first; bounded. */
-  ops: Record<string, number>;
+  /**
+   * `op:<opId>` → the version it produced and the document it was applied to, oldest first;
+   * bounded. A number alone is a record from before keys were scoped (see op-record.ts).
+   */
+  ops: Record<string, number | OpRecord>;
   counters: Record<string, string | number>;
 }
 

@@ -11,6 +11,7 @@ import { SCHEMA_VERSION } from '../../domain/schema-version.js';
 import { pageAudit, entryMs } from '../audit-paging.js';
 import { counterFields, toAuditStats } from '../audit-stats.js';
 import { matchesQuery } from '../matching.js';
+import { versionIfSameTarget } from '../op-record.js';
 import { decodeCursor, encodeCursor, idOfMember, sortMember } from '../ordering.js';
 import type {
   AuditQuery, CommitFence, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
@@ -114,7 +115,7 @@ export class JsonStore implements ContentStore {
       await fence?.verify();
       const meta = structuredClone(await this.files.meta());
       const applied = meta.ops[opKey(request.opId)];
-      if (applied !== undefined) return { outcome: 'duplicate', version: applied };
+      if (applied !== undefined) return { outcome: 'duplicate', version: versionIfSameTarget(applied, collection, request.id) };
       const docs = new Map((await this.editable(collection)).byId);
       const current = docs.get(request.id) ?? null;
       const tombstones = (meta.tombstones[collection] ??= {});
@@ -135,7 +136,7 @@ export class JsonStore implements ContentStore {
       await this.files.saveCollection(collection, docs);
       if (request.history) await this.pushHistory(collection, request.id, request.history);
       await this.appendAuditEntries([request.audit], meta);
-      meta.ops[opKey(request.opId)] = version;
+      meta.ops[opKey(request.opId)] = { version, collection, id: request.id };
       trimOldest(meta.ops, this.opsLimit);
       await this.files.saveMeta(meta);
       return { outcome: 'applied', version };

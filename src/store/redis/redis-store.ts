@@ -11,6 +11,7 @@ import { SCHEMA_VERSION } from '../../domain/schema-version.js';
 import { counterFields, toAuditStats } from '../audit-stats.js';
 import { entryMs, pageAudit } from '../audit-paging.js';
 import { matchesQuery } from '../matching.js';
+import { keyReused } from '../op-record.js';
 import { itemsJsonOf } from '../raw-json.js';
 import { decodeCursor, encodeCursor, idOfMember } from '../ordering.js';
 import type {
@@ -292,13 +293,15 @@ export class RedisStore implements ContentStore {
     } finally {
       this.forgetWritten(c, [request.id]);
     }
-    const [outcome, version] = replyOf(result) as [string, number];
+    const [outcome, version, target] = replyOf(result) as [string, number, string?];
     const what = collectionInfo[c].singular;
     switch (outcome) {
       case 'OK':
         return { outcome: 'applied', version };
       case 'DUPLICATE':
         return { outcome: 'duplicate', version };
+      case 'REUSED':
+        throw keyReused(String(target));
       case 'EXISTS':
         throw new AlreadyExistsError(what, request.id);
       case 'MISSING':

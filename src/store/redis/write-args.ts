@@ -7,6 +7,7 @@ import type { Collection, Doc } from '../../domain/collections.js';
 import { SCHEMA_VERSION } from '../../domain/schema-version.js';
 import { counterFields } from '../audit-stats.js';
 import { entryMs } from '../audit-paging.js';
+import { opTarget } from '../op-record.js';
 import { sortMember } from '../ordering.js';
 import type { CommitFence, HistoryEntry, ReplicaItem, WriteRequest } from '../port.js';
 import type { RedisArg, RedisCommand } from './driver.js';
@@ -50,6 +51,7 @@ export function commitCommand(keys: RedisKeys, c: Collection, request: WriteRequ
     counterFields(request.audit).join('\n'),
     request.audit.timestamp,
     fence ? String(fence.epoch) : '',
+    opTarget(c, request.id),
   ]);
 }
 

@@ -6,7 +6,9 @@
   KEYS[7]  data:<c>:<id>            KEYS[8]  meta:tombstones:<c>     KEYS[9]  history:<c>:<id>
   KEYS[10] audit:entries            KEYS[11] audit:stats             KEYS[12] cache:api:<c>
   KEYS[13] cache:api:<c>:gen        KEYS[14] meta:schema:version
-  KEYS[15] meta:ops:<opId>   the result of this operation, so a retry is not applied twice
+  KEYS[15] meta:ops:<opId>   the result of this operation, so a retry is not applied twice:
+           '<version> <collection>/<id>', or '<version>' alone as written before keys were
+           scoped to a document (taken as matching; it expires)
   KEYS[16] meta:migration:state   the migration state, whose epoch ARGV[20] is checked against
 
   ARGV[1]  kind: create | update | delete
@@ -23,16 +25,23 @@
   ARGV[18] counter fields, newline-separated   ARGV[19] timestamp (ISO)
   ARGV[20] the migration state's epoch the write was planned under, or '' when no migration
            routes this write. Any other epoch means the stage or its fence changed since.
+  ARGV[21] '<collection>/<id>': the document written, recorded with the operation id
 
   Returns { outcome, version }, outcome one of:
     OK (applied, version is the new one), DUPLICATE (applied before, its version),
+    REUSED (nothing changed: the operation id was applied to another document, named as a
+      third element '<collection>/<id>'; version is that write's),
     CONFLICT / EXISTS / MISSING (nothing changed, version is the current one),
     SCHEMA (nothing changed, version is the store's newer schema version),
     STAGE (nothing changed, version is the migration state's epoch now)
 ]]
 
 local done = redis.call('GET', KEYS[15])
-if done then return { 'DUPLICATE', tonumber(done) } end
+if done then
+  local version, target = string.match(done, '^(%d+) (.+)$')
+  if target and target ~= ARGV[21] then return { 'REUSED', tonumber(version), target } end
+  return { 'DUPLICATE', tonumber(version or done) }
+end
 
 if ARGV[20] ~= '' then
   local epoch = redis.call('HGET', KEYS[16], 'epoch') or '0'
@@ -56,5 +65,5 @@ else
 end
 record(KEYS[9], KEYS[10], KEYS[11], ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[18], ARGV[19])
 invalidate(KEYS[12], KEYS[13])
-redis.call('SET', KEYS[15], ARGV[4], 'EX', tonumber(ARGV[16]))
+redis.call('SET', KEYS[15], ARGV[4] .. ' ' .. ARGV[21], 'EX', tonumber(ARGV[16]))
 return { 'OK', tonumber(ARGV[4]) }
