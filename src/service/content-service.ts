@@ -7,7 +7,7 @@ import type { Actor } from '../domain/audit.js';
 import { withChecksum } from '../domain/canonical.js';
 import { collectionInfo, type Collection, type Doc } from '../domain/collections.js';
 import {
-  NotFoundError, UnauthorizedError, ValidationError, VersionConflictError,
+  IdempotencyKeyReusedError, NotFoundError, UnauthorizedError, ValidationError, VersionConflictError,
 } from '../domain/errors.js';
 import type { Status } from '../domain/fields.js';
 import { idSchema, newOpId, opIdSchema, slugify } from '../domain/ids.js';
@@ -106,6 +106,7 @@ export class ContentService {
     const info = collectionInfo[c];
     const body = parseInput(info.createSchema, input, `the ${info.singular}`);
     const opId = this.opIdOf(options);
+    const named = body.id !== undefined;
     const { id, head } = body.id === undefined ? await this.freeSlug(c, slugify(body.title)) : { id: body.id, head: await this.store.head(c, body.id) };
     const now = this.now();
     const version = head.version + 1;
@@ -122,11 +123,19 @@ export class ContentService {
       },
     });
     const meta = this.meta(actor, now, opId);
-    return this.save(c, {
-      kind: 'create', id, baseVersion: head.version, doc, previous: null, opId,
-      audit: auditEntryFor(c, 'create', id, changesBetween(null, doc), version, doc.metadata.checksum, meta),
-      history: null,
-    });
+    try {
+      return await this.save(c, {
+        kind: 'create', id, baseVersion: head.version, doc, previous: null, opId,
+        audit: auditEntryFor(c, 'create', id, changesBetween(null, doc), version, doc.metadata.checksum, meta),
+        history: null,
+      });
+    } catch (error) {
+      // A retry of a create that named no id finds the slug taken by its first attempt and
+      // derives the next free one, which the key was not used for: answer for the one it took.
+      const usedFor = error instanceof IdempotencyKeyReusedError ? error.usedFor : null;
+      if (!named && usedFor?.collection === c && isDerivedSlug(slugify(body.title), usedFor.id)) return this.create(c, { ...body, id: usedFor.id }, actor, options);
+      throw error;
+    }
   }
 
   async update(c: Collection, id: string, patchInput: unknown, actor: Actor, options: WriteOptions = {}): Promise<SavedOutcome> {
@@ -304,4 +313,13 @@ export class ContentService {
     const id = `${base.slice(0, 100)}-${this.newId().slice(0, 8)}`;
     return { id, head: await this.store.head(c, id) };
   }
+}
+
+/** Whether freeSlug could have derived `id` from `base`: the base, a numbered one, or one with 8 random characters. */
+function isDerivedSlug(base: string, id: string): boolean {
+  if (id === base) return true;
+  const numbered = `${base.slice(0, 120)}-`;
+  if (id.startsWith(numbered) && /^\d+$/.test(id.slice(numbered.length))) return true;
+  const random = `${base.slice(0, 100)}-`;
+  return id.startsWith(random) && id.length === random.length + 8;
 }

@@ -205,6 +205,18 @@ export function describeStoreContract(name: string, options: ContractOptions): v
       expect(await service.create('projects', projectInput({ id: 'alpha' }), apiActor, { opId: 'reused-key-0001' })).toMatchObject({ duplicate: true, version: 1 });
     });
 
+    it('answers a retried create that named no id with the document the first attempt created', async () => {
+      const first = await service.create('resources', resourceInput({ title: 'Starter Kit' }), apiActor, { opId: 'derived-key-0001' });
+      expect(first.doc.id).toBe('starter-kit');
+      // The retry finds the slug taken (by the first attempt) and derives the next free one.
+      const again = await service.create('resources', resourceInput({ title: 'Starter Kit' }), apiActor, { opId: 'derived-key-0001' });
+      expect(again).toMatchObject({ duplicate: true, version: 1, doc: { id: 'starter-kit' } });
+      expect(await store.get('resources', 'starter-kit-2')).toBeNull();
+      // The same key with another title is another write.
+      expect(await codeOf(service.create('resources', resourceInput({ title: 'Another Kit' }), apiActor, { opId: 'derived-key-0001' }))).toBe('VALIDATION_FAILED');
+      expect(await store.get('resources', 'another-kit')).toBeNull();
+    });
+
     it('does not write when an update changes nothing', async () => {
       await service.create('projects', projectInput({ id: 'alpha', title: 'One' }), apiActor);
       const { doc } = await service.update('projects', 'alpha', { title: 'One' }, apiActor);
