@@ -102,10 +102,23 @@ export interface WriteResult {
   version: number;
 }
 
-/** A document as another store has it, for migration: a live document or a deletion at a version. */
+/**
+ * A document as another store has it, for migration: a live document or a deletion at a version.
+ * A copy of a committed write carries its operation (`op`: the idempotency key and the version
+ * the write produced), and the receiving store records the key as its commit would have, even
+ * where it skips the copy as not newer: a retry sent after the migration made that store
+ * authoritative is still answered as a retry. Backfill and repair copies carry none.
+ */
 export type ReplicaItem =
-  | { id: string; doc: Doc; audit?: AuditEntry | undefined; history?: HistoryEntry | null | undefined }
-  | { id: string; deletedVersion: number; audit?: AuditEntry | undefined; history?: HistoryEntry | null | undefined };
+  | { id: string; doc: Doc; audit?: AuditEntry | undefined; history?: HistoryEntry | null | undefined; op?: ReplicaOp | undefined }
+  | { id: string; deletedVersion: number; audit?: AuditEntry | undefined; history?: HistoryEntry | null | undefined; op?: ReplicaOp | undefined };
+
+export interface ReplicaOp {
+  /** The write's idempotency key (WriteRequest.opId). */
+  id: string;
+  /** The version the write produced (a retry's copy may carry a newer document). */
+  version: number;
+}
 
 export interface ReplicaOptions {
   /** Also replace a document at the same version (repair of a divergent copy); never an older one. */

@@ -200,7 +200,14 @@ export class JsonStore implements ContentStore {
       const tombstones = (meta.tombstones[collection] ??= {});
       const audits: AuditEntry[] = [];
       const outcomes: ReplicaOutcome[] = [];
+      let opsRecorded = false;
       for (const item of items) {
+        // Recorded even where the copy is skipped as not newer: the operation was applied all the
+        // same. A record there already is this operation's (or, for a reused key, the first one's).
+        if (item.op && meta.ops[opKey(item.op.id)] === undefined) {
+          meta.ops[opKey(item.op.id)] = { version: item.op.version, collection, id: item.id };
+          opsRecorded = true;
+        }
         const current = docs.get(item.id)?.metadata.version ?? tombstones[item.id] ?? 0;
         const incoming = 'doc' in item ? item.doc.metadata.version : item.deletedVersion;
         const newer = options.replaceEqual ? incoming >= current : incoming > current;
@@ -222,8 +229,9 @@ export class JsonStore implements ContentStore {
       if (outcomes.includes('applied')) {
         await this.files.saveCollection(collection, docs);
         if (audits.length > 0) await this.appendAuditEntries(audits, meta);
-        await this.files.saveMeta(meta);
       }
+      if (opsRecorded) trimOldest(meta.ops, this.opsLimit);
+      if (outcomes.includes('applied') || opsRecorded) await this.files.saveMeta(meta);
       return outcomes;
     });
   }

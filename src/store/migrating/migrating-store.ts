@@ -197,17 +197,21 @@ export class MigratingStore implements ContentStore {
     this.inFlightWrites += 1;
     try {
       const result = await this.stores[behaviour.authoritative].commit(c, request, fence);
+      // The copy carries the idempotency key, which the other store records too: a retry that
+      // reaches it after the migration made it authoritative is answered as a retry.
+      const op = { id: request.opId, version: result.version };
       if (behaviour.secondary && result.outcome === 'applied') {
         const item: ReplicaItem = request.doc
-          ? { id: request.id, doc: request.doc, audit: request.audit, history: request.history }
-          : { id: request.id, deletedVersion: result.version, audit: request.audit, history: request.history };
+          ? { id: request.id, doc: request.doc, audit: request.audit, history: request.history, op }
+          : { id: request.id, deletedVersion: result.version, audit: request.audit, history: request.history, op };
         await this.replicate(c, behaviour.secondary, [item]);
       } else if (behaviour.secondary && result.outcome === 'duplicate') {
         // A retry of a write applied before. The process that applied it may have died before
         // copying it, and nothing else would: copy what the authoritative store holds now. The
-        // copy is conditional, so where the other store is as new already it changes nothing.
+        // copy is conditional, so where the other store is as new already it changes nothing
+        // but the record of the key.
         const head = await this.stores[behaviour.authoritative].head(c, request.id);
-        const item: ReplicaItem | null = head.doc ? { id: request.id, doc: head.doc } : head.version > 0 ? { id: request.id, deletedVersion: head.version } : null;
+        const item: ReplicaItem | null = head.doc ? { id: request.id, doc: head.doc, op } : head.version > 0 ? { id: request.id, deletedVersion: head.version, op } : null;
         if (item) await this.replicate(c, behaviour.secondary, [item]);
       }
       return result;

@@ -376,8 +376,9 @@ export class RedisStore implements ContentStore {
 
   private async putReplicas(c: Collection, items: readonly ReplicaItem[], options: ReplicaOptions): Promise<ReplicaOutcome[]> {
     const replaceEqual = options.replaceEqual === true;
-    // Plain copies (a backfill) go a hundred to a script call; copies with audit or history one each.
-    const plain = items.every((item) => !item.audit && !item.history);
+    // Plain copies (a backfill) go a hundred to a script call; copies of a write (with audit,
+    // history or an operation id to record) one each.
+    const plain = items.every((item) => !item.audit && !item.history && !item.op);
     if (plain && items.length > 1) {
       const chunks: ReplicaItem[][] = [];
       for (let start = 0; start < items.length; start += BATCH_PUT_SIZE) chunks.push(items.slice(start, start + BATCH_PUT_SIZE));

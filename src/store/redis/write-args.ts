@@ -55,7 +55,7 @@ export function commitCommand(keys: RedisKeys, c: Collection, request: WriteRequ
   ]);
 }
 
-/** Plain copies (no audit or history entry) of one collection, as one putManyIfNewer call. */
+/** Plain copies (no audit or history entry, no operation id) of one collection, as one putManyIfNewer call. */
 export function replicaBatchCommand(keys: RedisKeys, c: Collection, items: readonly ReplicaItem[], replaceEqual: boolean): RedisCommand {
   const shared = writeKeys(keys, c, items[0]?.id ?? 'unused');
   // writeKeys order: 6 indexes, doc, tombstones, history, audit, stats, cache, gen, schema.
@@ -72,7 +72,8 @@ export function replicaCommand(keys: RedisKeys, c: Collection, item: ReplicaItem
   const isDoc = 'doc' in item;
   const version = isDoc ? item.doc.metadata.version : item.deletedVersion;
   const fields = isDoc ? docFields(item.doc) : ['', '', '', '', '0', ''];
-  return evalsha(SCRIPTS.putIfNewer, writeKeys(keys, c, item.id), [
+  const opKeys = item.op ? [keys.op(item.op.id)] : [];
+  return evalsha(SCRIPTS.putIfNewer, [...writeKeys(keys, c, item.id), ...opKeys], [
     item.id,
     version,
     isDoc ? '0' : '1',
@@ -83,5 +84,8 @@ export function replicaCommand(keys: RedisKeys, c: Collection, item: ReplicaItem
     item.audit ? counterFields(item.audit).join('\n') : '',
     item.audit?.timestamp ?? '',
     SCHEMA_VERSION,
+    item.op ? opTarget(c, item.id) : '',
+    item.op?.version ?? 0,
+    limits.opTtlSeconds,
   ]);
 }
