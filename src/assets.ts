@@ -1,8 +1,8 @@
 /**
  * Files shipped beside the compiled code that are not TypeScript: the Lua scripts and the
  * dashboard. Paths are given from the root of src/ (and dist/). This module sits at that root,
- * and so does the single-file build (dist/contentkv.js, see scripts/bundle.mjs) that includes it,
- * so one path resolves the same from either.
+ * and so do the bundle's files (dist/contentkv.js and its chunks, see scripts/bundle.mjs), one of
+ * which includes it, so one path resolves the same from either.
  */
 import { readFileSync } from 'node:fs';
 
