@@ -46,12 +46,18 @@ export function ensureDist(root: string): DistState {
   };
 }
 
-/** Copies dist/ (or `from`) to bench/.build/dist; returns the entry to run in place of bin/contentkv.js. */
+/**
+ * Copies dist/ (or `from`) to bench/.build/dist, and bin/contentkv.js beside it, so the copy runs
+ * as `npm start` runs the real one (bin/ also turns on Node's compile cache where Node has one).
+ * Returns the entry to run: that copy of bin/, or for a dist/ built before there was a bundle,
+ * the CLI module.
+ */
 export function snapshotDist(root: string, from = join(root, 'dist')): string {
   if (!existsSync(join(from, 'cli/main.js'))) throw new Error(`${from} holds no compiled contentkv (cli/main.js is missing)`);
   const target = join(root, 'bench/.build/dist');
   rmSync(target, { recursive: true, force: true });
   cpSync(from, target, { recursive: true });
-  // What bin/contentkv.js runs: the bundle, or for a dist/ built before there was one, the CLI module.
-  return existsSync(join(from, 'contentkv.js')) ? 'bench/.build/dist/contentkv.js' : 'bench/.build/dist/cli/main.js';
+  if (!existsSync(join(from, 'contentkv.js'))) return 'bench/.build/dist/cli/main.js';
+  cpSync(join(root, 'bin/contentkv.js'), join(root, 'bench/.build/bin/contentkv.js'));
+  return 'bench/.build/bin/contentkv.js';
 }
