@@ -8,6 +8,7 @@ import type { Actor, AuditEntry } from '../domain/audit.js';
 import { COLLECTIONS, type Collection } from '../domain/collections.js';
 import { MigrationGuardError } from '../domain/errors.js';
 import type { JsonStore } from '../store/json/json-store.js';
+import type { Head, ReplicaItem } from '../store/port.js';
 import type { MigratingStore } from '../store/migrating/migrating-store.js';
 import type { RedisStore } from '../store/redis/redis-store.js';
 import { backfill } from './backfill.js';
@@ -43,6 +44,19 @@ export interface JobOptions {
   restart?: boolean;
 }
 
+
+/** Copies what the old authoritative store holds of each owed id to the other store, a few hundred at a time. */
+async function copyOwed(ids: readonly string[], heads: (ids: string[]) => Promise<Head[]>, put: (items: ReplicaItem[]) => Promise<unknown>): Promise<void> {
+  for (let start = 0; start < ids.length; start += 200) {
+    const chunk = ids.slice(start, start + 200);
+    const items = (await heads(chunk)).flatMap((head, index): ReplicaItem[] => {
+      const id = chunk[index] as string;
+      if (head.doc) return [{ id, doc: head.doc }];
+      return head.version > 0 ? [{ id, deletedVersion: head.version }] : [];
+    });
+    if (items.length > 0) await put(items);
+  }
+}
 
 const collectionsOf = (target: Target): Collection[] => (target === 'all' ? [...COLLECTIONS] : [target]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -174,8 +188,12 @@ export class MigrationEngine {
 
   private async move(c: Collection, from: { stage: Stage; readPercent: number }, to: { stage: Stage; readPercent: number }, blockers: string[], change: StageChange): Promise<void> {
     const fields: Record<string, string | number> = { [`${c}:stage`]: to.stage, [`${c}:readPercent`]: to.readPercent };
-    if (BEHAVIOUR[from.stage].authoritative !== BEHAVIOUR[to.stage].authoritative) await this.fencedSwitch(fields);
+    const fromStore = BEHAVIOUR[from.stage].authoritative;
+    if (fromStore !== BEHAVIOUR[to.stage].authoritative) await this.fencedSwitch(c, fromStore, fields);
+    else if (from.stage !== to.stage) await this.switchStage(fields);
     else await this.options.state.writeState(fields);
+    // No store copies this collection's writes any more: nothing can be owed from now on.
+    if (BEHAVIOUR[to.stage].secondary === null) await this.options.state.clearOwedCopies(c);
     // Back at a stage that does not write Redis, writes from now on miss it: the copy is no longer whole.
     if (mirrorsToRedis(from.stage) && !mirrorsToRedis(to.stage) && this.options.json.isWritable) {
       await this.options.state.setHash(`backfill:${c}`, { status: 'stale', error: `writes at ${to.stage} since ${new Date().toISOString()} do not reach Redis; run the backfill again` });
@@ -194,18 +212,47 @@ export class MigrationEngine {
    *
    * The fence alone is not enough: a write that passed the fence check just before it went up
    * can be held up past the settle time (waiting for the JSON lock, say). Every commit
-   * therefore carries the epoch it was planned under (CommitFence), which the fence and the
-   * switch each move: Redis compares it inside the commit script, and the JSON store under its
-   * lock, which the new stage is written under here. A late write is refused and planned again.
+   * therefore carries the epoch it was planned under (CommitFence), and the new stage is written
+   * as a switch (switchStage): a late write is refused by either store and planned again.
+   *
+   * Nor does it cover the copy that follows a commit: one held up past the settle time (a slow
+   * Redis) could land after a write to the new authoritative store, be skipped as not newer, and
+   * lose the write it carries. Each commit records its copy as owed, with the commit; the switch
+   * makes every owed copy itself, holding the JSON lock, before the new store can take a write:
+   * from the JSON files before the stage changes (Redis takes no commit for this collection until
+   * it does), from Redis right after (the switch stops Redis commits; JSON ones wait for the lock).
    */
-  private async fencedSwitch(fields: Record<string, string | number>): Promise<void> {
+  private async fencedSwitch(c: Collection, from: StoreName, fields: Record<string, string | number>): Promise<void> {
     await this.options.state.writeState({ fence: Date.now() + this.settleMs * 4 + 10_000 });
     await sleep(this.settleMs);
     const router = this.options.router;
     for (let waited = 0; router && router.inFlightWrites > 0 && waited < 10_000; waited += 20) await sleep(20);
-    await this.options.json.underLock(() => this.options.state.writeState(fields));
+    const { json, redis, state } = this.options;
+    await json.recordSwitch(async (locked) => {
+      if (from === 'json') {
+        const owed = await locked.owedCopies(c);
+        await copyOwed(owed, (ids) => Promise.all(ids.map((id) => json.head(c, id))), (items) => redis.putIfNewer(c, items));
+        await locked.clearOwedCopies(c);
+        return state.writeSwitch(fields);
+      }
+      const epoch = await state.writeSwitch(fields);
+      const owed = await state.owedCopies(c);
+      await copyOwed(owed, (ids) => Promise.all(ids.map((id) => redis.head(c, id))), (items) => locked.put(c, items));
+      await state.clearOwedCopies(c, owed);
+      return epoch;
+    });
     await sleep(this.settleMs);
-    await this.options.state.writeState({ fence: 0 });
+    await state.writeState({ fence: 0 });
+  }
+
+  /**
+   * Writes a change of stage as a switch, in Redis and in the JSON files' meta, holding the JSON
+   * lock throughout (JsonStore.recordSwitch): commits planned under the old stage are refused by
+   * both stores from then on. Any change of stage, not only of the authoritative store: a write
+   * planned at `json` that committed after `dual-write` began would miss Redis.
+   */
+  private async switchStage(fields: Record<string, string | number>): Promise<void> {
+    await this.options.json.recordSwitch(() => this.options.state.writeSwitch(fields));
   }
 
   private async audit(actor: Actor, target: string, changes: AuditEntry['changes'], metadata: { forced?: boolean; note?: string | undefined }): Promise<void> {

@@ -107,16 +107,12 @@ export class StageView {
   }
 
   /**
-   * The epoch of the migration state as Redis has it now: read afresh, never shared with a
-   * refresh already under way, which could have been answered before a change. When Redis
-   * cannot be read, the last known epoch (nobody can change the state without Redis either).
+   * A refresh begun after this call: one already under way may have been answered before a
+   * change the caller has just learnt of (a commit refused for a switch), so it is waited out.
    */
-  async epochNow(): Promise<number> {
-    try {
-      return (await this.options.state.readState()).epoch;
-    } catch {
-      return this.snapshot.epoch;
-    }
+  async refreshAfterChange(): Promise<StageSnapshot> {
+    await this.refreshing;
+    return this.refresh();
   }
 
   start(): void {

@@ -1,10 +1,12 @@
 /**
  * Where the migration keeps its state: in Redis under `meta:migration:*`, beside the content and
  * under the same hash tag, so every instance reads the same stage. Keys:
- *   meta:migration:state              hash: <c>:stage, <c>:readPercent, paused, fence, epoch, changedAt
+ *   meta:migration:state              hash: <c>:stage, <c>:readPercent, paused, fence, epoch, switch, changedAt
  *   meta:migration:backfill:<c>       hash: the backfill checkpoint and counters
  *   meta:migration:import:<c>         hash: the same for `contentkv import`
  *   meta:migration:repair:<c>         set of ids whose copies must be reconciled
+ *   meta:migration:owed:<c>           set of ids whose copy to the other store may not have landed yet
+ *                                     (see MigrationEngine.payOwedCopies); emptied at each switch
  *   meta:migration:deadletter:<c>     hash: id -> why it could not be copied
  *   meta:migration:verify:<c>         the last verify report (JSON)
  *   meta:migration:compare:<c>        hash: compared, mismatched (shadow reads)
@@ -87,6 +89,16 @@ export class MigrationStateStore {
     ]);
   }
 
+  /**
+   * Writes a change of stage as a switch (switchStage.lua): commits planned under an earlier
+   * epoch are refused from now on. Returns the switch's epoch.
+   */
+  async writeSwitch(fields: Record<string, string | number>): Promise<number> {
+    const flat = Object.entries({ ...fields, changedAt: new Date().toISOString() }).flatMap(([field, value]) => [field, value]);
+    const [epoch] = await this.exec([evalsha(SCRIPTS.switchStage, [this.key('state')], flat)]);
+    return Number(epoch);
+  }
+
   async getHash(name: string): Promise<Record<string, string>> {
     const [flat] = await this.exec([['HGETALL', this.key(name)]], true);
     return toRecord(flat ?? null);
@@ -104,6 +116,26 @@ export class MigrationStateStore {
 
   async setJson(name: string, value: unknown): Promise<void> {
     await this.exec([['SET', this.key(name), JSON.stringify(value)]]);
+  }
+
+  /**
+   * Ids whose copy to the other store is owed, from the moment before their commit: a switch of
+   * the authoritative store makes those copies itself before the new store takes writes, so a
+   * copy held up past the switch cannot lose to a write there. Copies from Redis are recorded by
+   * the commit script itself (commitDocument.lua).
+   */
+  async oweCopies(c: Collection, ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.exec([['SADD', this.key(`owed:${c}`), ...ids]]);
+  }
+
+  async owedCopies(c: Collection): Promise<string[]> {
+    const [reply] = await this.exec([['SMEMBERS', this.key(`owed:${c}`)]], true);
+    return (reply as string[] | null) ?? [];
+  }
+
+  async clearOwedCopies(c: Collection, ids?: readonly string[]): Promise<void> {
+    if (ids === undefined) await this.exec([['DEL', this.key(`owed:${c}`)]]);
+    else if (ids.length > 0) await this.exec([['SREM', this.key(`owed:${c}`), ...ids]]);
   }
 
   // The repair queue: a set, so an id queued many times is repaired once.

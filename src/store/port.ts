@@ -86,14 +86,19 @@ export interface WriteRequest {
  * Asked of the authoritative store's commit by the stage router, so that a write planned under
  * one migration stage cannot commit after the stage changed: by then another instance may be
  * committing to the other store. `epoch` is the migration state's epoch the write was planned
- * under (every change of the state, a fence included, moves it). A store that can compare it in
- * the same atomic step as the commit does so (Redis, in the script); one that cannot calls
- * `verify` while it holds its write lock (the JSON files). Either way a mismatch is a
- * StageChangedError and nothing is written.
+ * under. Every change of stage records its own epoch in both stores as a switch: in Redis in the
+ * same step as the stage (switchStage.lua), in the JSON files' meta under the directory lock
+ * every JSON commit holds. A commit planned under an earlier epoch than the last switch its store
+ * holds is refused with StageChangedError, and nothing is written. Neither check needs the
+ * other store: a JSON commit never waits on Redis under its lock.
  */
 export interface CommitFence {
   epoch: number;
-  verify(): Promise<void>;
+  /**
+   * The stage copies this write to the other store: a store that can, records the id as owed
+   * with the commit (Redis, in the script), for a switch to make the copy if it has not landed.
+   */
+  owesCopy: boolean;
 }
 
 export interface WriteResult {

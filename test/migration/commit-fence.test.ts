@@ -20,6 +20,7 @@ import type { Stage } from '../../src/migration/stages.js';
 import { MigrationStateStore } from '../../src/migration/state-store.js';
 import { ContentService } from '../../src/service/content-service.js';
 import { JsonStore } from '../../src/store/json/json-store.js';
+import { DirectoryLock } from '../../src/store/json/lock.js';
 import { MigratingStore } from '../../src/store/migrating/migrating-store.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
@@ -62,13 +63,20 @@ async function instance() {
   await store.open();
   opened.push(store);
   const engine = new MigrationEngine({ json, redis, state, view, queue, comparer, router: store, settleMs: 20 });
-  return { store, json, redis, state, view, engine, service: new ContentService({ store }) };
+  return { store, json, redis, state, view, engine, driver, service: new ContentService({ store }) };
 }
 
 type Instance = Awaited<ReturnType<typeof instance>>;
 
+/** Sets the stage as a plain state write (the starting point of a test, before any instance plans a write). */
 async function setStage(by: Instance, stage: Stage): Promise<void> {
   await by.state.writeState({ 'projects:stage': stage, 'projects:readPercent': stage === 'live' ? 50 : 0 });
+}
+
+/** Moves the stage the way `contentkv migrate advance|rollback` does: the real engine, fence and all. */
+async function moveStage(by: Instance, stage: Stage, direction: 'advance' | 'rollback'): Promise<void> {
+  // force: the guards (a clean backfill and verify) are not what these tests are about.
+  await by.engine[direction]({ collection: 'projects', stage, readPercent: stage === 'live' ? 50 : undefined, force: true, actor: apiActor });
 }
 
 /** Settles each promise a spy returned: which calls applied, which were refused. */
@@ -85,9 +93,9 @@ async function outcomes(spy: { mock: { results: { value: unknown }[] } }): Promi
 }
 
 it.each([
-  ['shadow', 'live', 'json', 'redis'],
-  ['live', 'shadow', 'redis', 'json'],
-] as const)('refuses a write planned at %s once the stage is %s, and commits it to the new authoritative store', async (from, to, planned, authoritative) => {
+  ['shadow', 'live', 'advance', 'json', 'redis'],
+  ['live', 'shadow', 'rollback', 'redis', 'json'],
+] as const)('refuses a write planned at %s once the stage is %s, and commits it to the new authoritative store', async (from, to, direction, planned, authoritative) => {
   const stale = await instance();
   const switcher = await instance();
   await setStage(switcher, from);
@@ -95,7 +103,7 @@ it.each([
   await stale.service.create('projects', projectInput({ id: 'fenced' }), apiActor);
 
   // The switch, made elsewhere; the stale instance has not refreshed its view since.
-  await setStage(switcher, to);
+  await moveStage(switcher, to, direction);
   expect(stale.store.stageOf('projects')).toBe(from);
 
   const commits = { json: vi.spyOn(stale.json, 'commit'), redis: vi.spyOn(stale.redis, 'commit') };
@@ -113,14 +121,13 @@ it.each([
 });
 
 it('holds the switch of the authoritative store until a JSON commit holding the lock has finished', async () => {
-  const writer = await instance();
   const switcher = await instance();
   await setStage(switcher, 'shadow');
 
   // The writer is inside a JSON commit, past its check, holding the directory lock (as a commit
-  // on a slow disk would).
+  // on a slow disk would). The lock is the one JsonStore takes, on the same directory.
   let finishCommit = () => undefined as void;
-  const committing = writer.json.underLock(() => new Promise<void>((resolve) => (finishCommit = resolve)));
+  const committing = new DirectoryLock(dir).run(() => new Promise<void>((resolve) => (finishCommit = resolve)));
   await new Promise((resolve) => setTimeout(resolve, 50));
 
   // The real engine moves shadow to live: the fence goes up, and the stage waits for the lock.
@@ -136,4 +143,80 @@ it('holds the switch of the authoritative store until a JSON commit holding the 
   await committing;
   await switching;
   expect((await switcher.state.readState()).collections.projects.stage).toBe('live');
+});
+
+it('refuses nothing for a change of state that is not a change of stage', async () => {
+  const stale = await instance();
+  const switcher = await instance();
+  await setStage(switcher, 'live');
+  await stale.view.refresh();
+  await stale.service.create('projects', projectInput({ id: 'unfenced' }), apiActor);
+
+  // The share of reads moves and the migration is paused and resumed: the epoch moves three times.
+  await switcher.engine.rollback({ collection: 'projects', stage: 'live', readPercent: 20, actor: apiActor });
+  await switcher.engine.pause(apiActor);
+  await switcher.engine.resume(apiActor);
+  expect((await switcher.state.readState()).epoch).toBeGreaterThan(stale.view.current().epoch);
+
+  const commits = vi.spyOn(stale.redis, 'commit');
+  await stale.service.update('projects', 'unfenced', { title: 'Planned before a pause' }, apiActor, { expectedVersion: 1 });
+  expect(await outcomes(commits)).toEqual(['applied applied']);
+});
+
+it('commits to the JSON files without a Redis round trip under their lock', async () => {
+  const writer = await instance();
+  await setStage(writer, 'json');
+  await writer.view.refresh();
+  await writer.service.create('projects', projectInput({ id: 'json-only' }), apiActor);
+  // At stage json nothing is copied to Redis, so a commit there needs Redis for nothing: a Redis
+  // that is slow or gone must not hold the directory lock (every process's writes wait on it).
+  const before = writer.driver.roundTrips;
+  await writer.service.update('projects', 'json-only', { title: 'No Redis needed' }, apiActor, { expectedVersion: 1 });
+  expect(writer.driver.roundTrips).toBe(before);
+  expect((await writer.json.head('projects', 'json-only')).version).toBe(2);
+});
+
+/** Holds every call of `target[method]` until released, then lets it run for real. */
+function holdCalls<T extends object>(target: T, method: keyof T & string) {
+  const original = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
+  let release = () => undefined as void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let entered = () => undefined as void;
+  const reached = new Promise<void>((resolve) => (entered = resolve));
+  vi.spyOn(target, method as never).mockImplementation((async (...args: unknown[]) => {
+    entered();
+    await gate;
+    return original(...args);
+  }) as never);
+  return { reached, release };
+}
+
+it.each([
+  ['shadow', 'live', 'advance', 'redis'],
+  ['live', 'shadow', 'rollback', 'json'],
+] as const)('makes a copy held up across the switch from %s to %s before the new store takes a write', async (from, to, direction, copiedTo) => {
+  const stale = await instance();
+  const switcher = await instance();
+  await setStage(switcher, from);
+  await stale.view.refresh();
+  await stale.service.create('projects', projectInput({ id: 'owed' }), apiActor);
+
+  // The first write commits to the old authoritative store; its copy to the other is held up
+  // (a Redis answering slowly, a disk stalling) past the whole switch.
+  const held = holdCalls(stale[copiedTo], 'putIfNewer');
+  const first = stale.service.update('projects', 'owed', { title: 'First, before the switch' }, apiActor, { expectedVersion: 1 });
+  await held.reached;
+
+  await moveStage(switcher, to, direction);
+  // The second write, at the new authoritative store, builds on what it holds.
+  const second = await switcher.service.update('projects', 'owed', { challenge: 'Second, after the switch' }, apiActor);
+  expect(second.doc.metadata.version).toBe(3);
+
+  held.release();
+  expect((await first).doc.metadata.version).toBe(2);
+  // Both acknowledged writes are in the document, in both stores.
+  for (const store of [switcher.json, switcher.redis]) {
+    const head = await store.head('projects', 'owed');
+    expect([head.version, head.doc?.title, (head.doc as { challenge?: string } | null)?.challenge]).toEqual([3, 'First, before the switch', 'Second, after the switch']);
+  }
 });

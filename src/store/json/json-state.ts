@@ -29,6 +29,10 @@ export interface MetaFile {
    */
   ops: Record<string, number | OpRecord>;
   counters: Record<string, string | number>;
+  /** The migration state's epoch at the last change of stage (see CommitFence); absent before the first. */
+  switchEpoch?: number;
+  /** Ids committed here whose copy to Redis may not have landed yet; made and emptied at a switch. */
+  owedCopies?: Partial<Record<Collection, string[]>>;
 }
 
 export interface CollectionState {

@@ -6,7 +6,7 @@
  */
 import type { AuditEntry, AuditStats } from '../../domain/audit.js';
 import { collectionInfo, type Collection, type Doc } from '../../domain/collections.js';
-import { AlreadyExistsError, NotFoundError, ReadOnlyError, SchemaTooNewError, VersionConflictError } from '../../domain/errors.js';
+import { AlreadyExistsError, NotFoundError, ReadOnlyError, SchemaTooNewError, StageChangedError, VersionConflictError } from '../../domain/errors.js';
 import { SCHEMA_VERSION } from '../../domain/schema-version.js';
 import { pageAudit, entryMs } from '../audit-paging.js';
 import { counterFields, toAuditStats } from '../audit-stats.js';
@@ -31,6 +31,15 @@ export interface JsonStoreOptions {
   historyLimit?: number;
   /** Recent operation ids remembered for idempotent retries. */
   opsLimit?: number;
+}
+
+/** What a stage switch may do to the JSON files while it holds their lock (JsonStore.recordSwitch). */
+export interface LockedJson {
+  /** putIfNewer, under the lock already held. */
+  put(collection: Collection, items: readonly ReplicaItem[]): Promise<ReplicaOutcome[]>;
+  /** Ids committed here whose copy to Redis is owed (CommitFence.owesCopy). */
+  owedCopies(collection: Collection): Promise<string[]>;
+  clearOwedCopies(collection: Collection): Promise<void>;
 }
 
 export class JsonStore implements ContentStore {
@@ -110,10 +119,10 @@ export class JsonStore implements ContentStore {
 
   async commit(collection: Collection, request: WriteRequest, fence?: CommitFence): Promise<WriteResult> {
     return this.mutate(async () => {
-      // Under the lock, which a stage switch also takes to write the new stage: a write that
-      // passes here is saved before any switch, and one after a switch is refused here.
-      await fence?.verify();
       const meta = structuredClone(await this.files.meta());
+      // Under the lock, which a change of stage also holds while it is written (recordSwitch): a
+      // write that passes here is saved before any switch, and one planned before it is refused.
+      if (fence && (meta.switchEpoch ?? 0) > fence.epoch) throw new StageChangedError();
       const applied = meta.ops[opKey(request.opId)];
       if (applied !== undefined) return { outcome: 'duplicate', version: versionIfSameTarget(applied, collection, request.id) };
       const docs = new Map((await this.editable(collection)).byId);
@@ -136,6 +145,12 @@ export class JsonStore implements ContentStore {
       await this.files.saveCollection(collection, docs);
       if (request.history) await this.pushHistory(collection, request.id, request.history);
       await this.appendAuditEntries([request.audit], meta);
+      // Saved with the commit: a switch to Redis makes this copy itself if it has not landed.
+      if (fence?.owesCopy) {
+        const owed = (meta.owedCopies ??= {});
+        const ids = (owed[collection] ??= []);
+        if (!ids.includes(request.id)) ids.push(request.id);
+      }
       meta.ops[opKey(request.opId)] = { version, collection, id: request.id };
       trimOldest(meta.ops, this.opsLimit);
       await this.files.saveMeta(meta);
@@ -194,46 +209,49 @@ export class JsonStore implements ContentStore {
 
   async putIfNewer(collection: Collection, items: readonly ReplicaItem[], options: ReplicaOptions = {}): Promise<ReplicaOutcome[]> {
     if (items.length === 0) return [];
-    return this.mutate(async () => {
-      const meta = structuredClone(await this.files.meta());
-      const docs = new Map((await this.editable(collection)).byId);
-      const tombstones = (meta.tombstones[collection] ??= {});
-      const audits: AuditEntry[] = [];
-      const outcomes: ReplicaOutcome[] = [];
-      let opsRecorded = false;
-      for (const item of items) {
-        // Recorded even where the copy is skipped as not newer: the operation was applied all the
-        // same. A record there already is this operation's (or, for a reused key, the first one's).
-        if (item.op && meta.ops[opKey(item.op.id)] === undefined) {
-          meta.ops[opKey(item.op.id)] = { version: item.op.version, collection, id: item.id };
-          opsRecorded = true;
-        }
-        const current = docs.get(item.id)?.metadata.version ?? tombstones[item.id] ?? 0;
-        const incoming = 'doc' in item ? item.doc.metadata.version : item.deletedVersion;
-        const newer = options.replaceEqual ? incoming >= current : incoming > current;
-        if (!newer) {
-          outcomes.push('skipped');
-          continue;
-        }
-        if ('doc' in item) {
-          docs.set(item.id, item.doc);
-          delete tombstones[item.id];
-        } else {
-          docs.delete(item.id);
-          tombstones[item.id] = item.deletedVersion;
-        }
-        if (item.history) await this.pushHistory(collection, item.id, item.history);
-        if (item.audit) audits.push(item.audit);
-        outcomes.push('applied');
+    return this.mutate(() => this.applyReplicas(collection, items, options));
+  }
+
+  /** putIfNewer's work, for a caller that holds the directory lock already. */
+  private async applyReplicas(collection: Collection, items: readonly ReplicaItem[], options: ReplicaOptions): Promise<ReplicaOutcome[]> {
+    const meta = structuredClone(await this.files.meta());
+    const docs = new Map((await this.editable(collection)).byId);
+    const tombstones = (meta.tombstones[collection] ??= {});
+    const audits: AuditEntry[] = [];
+    const outcomes: ReplicaOutcome[] = [];
+    let opsRecorded = false;
+    for (const item of items) {
+      // Recorded even where the copy is skipped as not newer: the operation was applied all the
+      // same. A record there already is this operation's (or, for a reused key, the first one's).
+      if (item.op && meta.ops[opKey(item.op.id)] === undefined) {
+        meta.ops[opKey(item.op.id)] = { version: item.op.version, collection, id: item.id };
+        opsRecorded = true;
       }
-      if (outcomes.includes('applied')) {
-        await this.files.saveCollection(collection, docs);
-        if (audits.length > 0) await this.appendAuditEntries(audits, meta);
+      const current = docs.get(item.id)?.metadata.version ?? tombstones[item.id] ?? 0;
+      const incoming = 'doc' in item ? item.doc.metadata.version : item.deletedVersion;
+      const newer = options.replaceEqual ? incoming >= current : incoming > current;
+      if (!newer) {
+        outcomes.push('skipped');
+        continue;
       }
-      if (opsRecorded) trimOldest(meta.ops, this.opsLimit);
-      if (outcomes.includes('applied') || opsRecorded) await this.files.saveMeta(meta);
-      return outcomes;
-    });
+      if ('doc' in item) {
+        docs.set(item.id, item.doc);
+        delete tombstones[item.id];
+      } else {
+        docs.delete(item.id);
+        tombstones[item.id] = item.deletedVersion;
+      }
+      if (item.history) await this.pushHistory(collection, item.id, item.history);
+      if (item.audit) audits.push(item.audit);
+      outcomes.push('applied');
+    }
+    if (outcomes.includes('applied')) {
+      await this.files.saveCollection(collection, docs);
+      if (audits.length > 0) await this.appendAuditEntries(audits, meta);
+    }
+    if (opsRecorded) trimOldest(meta.ops, this.opsLimit);
+    if (outcomes.includes('applied') || opsRecorded) await this.files.saveMeta(meta);
+    return outcomes;
   }
 
   async ping(): Promise<number> {
@@ -243,18 +261,40 @@ export class JsonStore implements ContentStore {
   }
 
   /**
-   * Runs `work` holding the directory lock that every write holds, so no write commits while it
-   * runs. The migration engine writes a stage switch this way (see CommitFence).
+   * Writes a change of stage (`write`, which returns its epoch) holding the directory lock that
+   * every commit holds, and records the epoch in meta.json before letting go: no commit runs
+   * while the stage changes, and one planned before the change is refused after it (CommitFence).
+   * `write` gets what it may do to the files under that lock: the copies the switch must make.
    */
-  async underLock<T>(work: () => Promise<T>): Promise<T> {
-    // Files that cannot be written take no commits, so there is nothing to hold off.
-    if (!this.writable) return work();
+  async recordSwitch(write: (locked: LockedJson) => Promise<number>): Promise<void> {
+    const putLocked: LockedJson = {
+      put: (collection, items) => this.applyReplicas(collection, items, {}),
+      owedCopies: async (collection) => [...((await this.files.meta()).owedCopies?.[collection] ?? [])],
+      clearOwedCopies: async (collection) => {
+        const meta = structuredClone(await this.files.meta());
+        if (!meta.owedCopies?.[collection]?.length) return;
+        delete meta.owedCopies[collection];
+        await this.files.saveMeta(meta);
+      },
+    };
+    // Files that cannot be written take no commits, so there is nothing to hold off or record.
+    if (!this.writable) {
+      await write(putLocked);
+      return;
+    }
+    let written = false;
     try {
-      return await this.lock.run(work);
+      await this.lock.run(async () => {
+        const epoch = await write(putLocked);
+        written = true;
+        const meta = structuredClone(await this.files.meta());
+        meta.switchEpoch = Math.max(meta.switchEpoch ?? 0, epoch);
+        await this.files.saveMeta(meta);
+      });
     } catch (error) {
       if (!isReadOnlyFsError(error)) throw error;
       this.writable = false;
-      return work();
+      if (!written) await write(putLocked);
     }
   }
 

@@ -165,19 +165,10 @@ export class MigratingStore implements ContentStore {
         return await this.commitUnderStage(c, request);
       } catch (error) {
         if (!(error instanceof StageChangedError) || attempt >= STAGE_ATTEMPTS) throw error;
-        await this.options.view.refresh();
+        // A read begun before the refusal may have been answered before the switch.
+        await this.options.view.refreshAfterChange();
       }
     }
-  }
-
-  private fenceAt(epoch: number): CommitFence {
-    const view = this.options.view;
-    return {
-      epoch,
-      async verify() {
-        if ((await view.epochNow()) !== epoch) throw new StageChangedError();
-      },
-    };
   }
 
   private async commitUnderStage(c: Collection, request: WriteRequest): Promise<WriteResult> {
@@ -186,8 +177,8 @@ export class MigratingStore implements ContentStore {
     const snapshot = this.options.view.current();
     const { stage, source } = snapshot.collections[c];
     // Pinned by CONTENTKV_STAGE, the emergency override, the stage in Redis is not followed.
-    const fence = source === 'override' ? undefined : this.fenceAt(snapshot.epoch);
     const behaviour = BEHAVIOUR[stage];
+    const fence: CommitFence | undefined = source === 'override' ? undefined : { epoch: snapshot.epoch, owesCopy: behaviour.secondary !== null };
     if (writesJson(stage) && !this.options.json.isWritable) {
       throw new ReadOnlyError(
         `at stage "${stage}" every ${c} write must reach the JSON files, which are read-only here; ` +

@@ -27,6 +27,7 @@ export const SCRIPTS = {
   putManyIfNewer: script('putManyIfNewer', true),
   readPage: script('readPage', false),
   transitionAlert: script('transitionAlert', false),
+  switchStage: script('switchStage', false),
 } as const;
 
 const bySha = new Map<string, LuaScript>(Object.values(SCRIPTS).map((s) => [s.sha, s]));

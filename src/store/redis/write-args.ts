@@ -38,7 +38,7 @@ function historyFields(history: HistoryEntry | null | undefined, limits: Limits)
 export function commitCommand(keys: RedisKeys, c: Collection, request: WriteRequest, limits: Limits, fence?: CommitFence): RedisCommand {
   const version = request.doc?.metadata.version ?? request.baseVersion + 1;
   const fields = request.doc ? docFields(request.doc) : ['', '', '', '', '0', ''];
-  return evalsha(SCRIPTS.commitDocument, [...writeKeys(keys, c, request.id), keys.op(request.opId), keys.migration('state')], [
+  return evalsha(SCRIPTS.commitDocument, [...writeKeys(keys, c, request.id), keys.op(request.opId), keys.migration('state'), keys.migration(`owed:${c}`)], [
     request.kind,
     request.id,
     request.baseVersion,
@@ -52,6 +52,7 @@ export function commitCommand(keys: RedisKeys, c: Collection, request: WriteRequ
     request.audit.timestamp,
     fence ? String(fence.epoch) : '',
     opTarget(c, request.id),
+    fence?.owesCopy ? '1' : '0',
   ]);
 }
 

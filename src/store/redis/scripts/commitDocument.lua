@@ -9,7 +9,8 @@
   KEYS[15] meta:ops:<opId>   the result of this operation, so a retry is not applied twice:
            '<version> <collection>/<id>', or '<version>' alone as written before keys were
            scoped to a document (taken as matching; it expires)
-  KEYS[16] meta:migration:state   the migration state, whose epoch ARGV[20] is checked against
+  KEYS[16] meta:migration:state   the migration state, whose last switch ARGV[20] is checked against
+  KEYS[17] meta:migration:owed:<c>   ids whose copy to the other store is owed (ARGV[22])
 
   ARGV[1]  kind: create | update | delete
   ARGV[2]  id
@@ -24,8 +25,11 @@
   ARGV[17] schema version this code knows
   ARGV[18] counter fields, newline-separated   ARGV[19] timestamp (ISO)
   ARGV[20] the migration state's epoch the write was planned under, or '' when no migration
-           routes this write. Any other epoch means the stage or its fence changed since.
+           routes this write. A stage switch made since (switchStage.lua records its epoch in
+           the state's `switch` field) refuses it.
   ARGV[21] '<collection>/<id>': the document written, recorded with the operation id
+  ARGV[22] '1' when the stage copies this write to the JSON files: the id is added to KEYS[17]
+           with the commit, so a switch back can make the copy if it has not landed
 
   Returns { outcome, version }, outcome one of:
     OK (applied, version is the new one), DUPLICATE (applied before, its version),
@@ -33,7 +37,7 @@
       third element '<collection>/<id>'; version is that write's),
     CONFLICT / EXISTS / MISSING (nothing changed, version is the current one),
     SCHEMA (nothing changed, version is the store's newer schema version),
-    STAGE (nothing changed, version is the migration state's epoch now)
+    STAGE (nothing changed, version is the epoch of the switch made since)
 ]]
 
 local done = redis.call('GET', KEYS[15])
@@ -44,8 +48,8 @@ if done then
 end
 
 if ARGV[20] ~= '' then
-  local epoch = redis.call('HGET', KEYS[16], 'epoch') or '0'
-  if epoch ~= ARGV[20] then return { 'STAGE', tonumber(epoch) } end
+  local switched = tonumber(redis.call('HGET', KEYS[16], 'switch') or '0')
+  if switched > tonumber(ARGV[20]) then return { 'STAGE', switched } end
 end
 
 local newer = schema_too_new(KEYS[14], ARGV[17])
@@ -65,5 +69,6 @@ else
 end
 record(KEYS[9], KEYS[10], KEYS[11], ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[18], ARGV[19])
 invalidate(KEYS[12], KEYS[13])
+if ARGV[22] == '1' then redis.call('SADD', KEYS[17], ARGV[2]) end
 redis.call('SET', KEYS[15], ARGV[4] .. ' ' .. ARGV[21], 'EX', tonumber(ARGV[16]))
 return { 'OK', tonumber(ARGV[4]) }
