@@ -29,6 +29,18 @@ describe('schema version', () => {
     await deleteKeys({ url: server.url }, prefix);
   });
 
+  it('raises a Redis stamped by older code to this version, so older instances stop writing', async () => {
+    const prefix = testPrefix();
+    await redisCommand(server, ['SET', `${prefix}meta:schema:version`, String(SCHEMA_VERSION - 1)]);
+    const store = new RedisStore({ driver: new TcpDriver({ url: server.url }), keyPrefix: prefix });
+    await store.open();
+    expect(String(await redisCommand(server, ['GET', `${prefix}meta:schema:version`]))).toBe(String(SCHEMA_VERSION));
+    expect(store.schemaProblem).toBeNull();
+    await new ContentService({ store }).create('projects', projectInput({ id: 'raised' }), apiActor);
+    await store.close();
+    await deleteKeys({ url: server.url }, prefix);
+  });
+
   it('reads but refuses writes on a Redis written by newer code', async () => {
     const prefix = testPrefix();
     const writer = new RedisStore({ driver: new TcpDriver({ url: server.url }), keyPrefix: prefix });

@@ -96,14 +96,7 @@ export class RedisStore implements ContentStore {
   }
 
   async open(): Promise<void> {
-    const [, found] = await this.exec(
-      [
-        ['SET', this.keys.schemaVersion, SCHEMA_VERSION, 'NX'],
-        ['GET', this.keys.schemaVersion],
-      ],
-      false,
-      true,
-    );
+    const [found] = await this.exec([evalsha(SCRIPTS.raiseSchema, [this.keys.schemaVersion], [SCHEMA_VERSION])], false, true);
     const version = Number(replyOf(found));
     // Reads stay possible; the write scripts refuse on their own (they check the same key).
     this.schemaProblem = version > SCHEMA_VERSION ? new SchemaTooNewError(version, SCHEMA_VERSION).message : null;

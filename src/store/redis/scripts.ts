@@ -28,6 +28,7 @@ export const SCRIPTS = {
   readPage: script('readPage', false),
   transitionAlert: script('transitionAlert', false),
   switchStage: script('switchStage', false),
+  raiseSchema: script('raiseSchema', false),
 } as const;
 
 const bySha = new Map<string, LuaScript>(Object.values(SCRIPTS).map((s) => [s.sha, s]));
