@@ -45,6 +45,9 @@ export interface JobOptions {
 }
 
 
+/** How far a switch moves the epoch (see MigrationEngine.switchEpoch). */
+const SWITCH_EPOCH_STEP = 1_000;
+
 /** Copies what the old authoritative store holds of each owed id to the other store, a few hundred at a time. */
 async function copyOwed(ids: readonly string[], heads: (ids: string[]) => Promise<Head[]>, put: (items: ReplicaItem[]) => Promise<unknown>): Promise<void> {
   for (let start = 0; start < ids.length; start += 200) {
@@ -190,9 +193,10 @@ export class MigrationEngine {
     const fields: Record<string, string | number> = { [`${c}:stage`]: to.stage, [`${c}:readPercent`]: to.readPercent };
     const fromStore = BEHAVIOUR[from.stage].authoritative;
     if (fromStore !== BEHAVIOUR[to.stage].authoritative) await this.fencedSwitch(c, fromStore, fields);
-    else if (from.stage !== to.stage) await this.switchStage(fields);
+    else if (from.stage !== to.stage) await this.switchStage(c, to.stage, fields);
     else await this.options.state.writeState(fields);
-    // No store copies this collection's writes any more: nothing can be owed from now on.
+    // No store copies this collection's writes any more: nothing can be owed from now on
+    // (the JSON files' list is emptied by switchStage, under their lock).
     if (BEHAVIOUR[to.stage].secondary === null) await this.options.state.clearOwedCopies(c);
     // Back at a stage that does not write Redis, writes from now on miss it: the copy is no longer whole.
     if (mirrorsToRedis(from.stage) && !mirrorsToRedis(to.stage) && this.options.json.isWritable) {
@@ -228,14 +232,15 @@ export class MigrationEngine {
     const router = this.options.router;
     for (let waited = 0; router && router.inFlightWrites > 0 && waited < 10_000; waited += 20) await sleep(20);
     const { json, redis, state } = this.options;
-    await json.recordSwitch(async (locked) => {
+    const asked = await this.switchEpoch();
+    await json.recordSwitch(asked, async (locked) => {
       if (from === 'json') {
         const owed = await locked.owedCopies(c);
         await copyOwed(owed, (ids) => Promise.all(ids.map((id) => json.head(c, id))), (items) => redis.putIfNewer(c, items));
         await locked.clearOwedCopies(c);
-        return state.writeSwitch(fields);
+        return state.writeSwitch(fields, asked);
       }
-      const epoch = await state.writeSwitch(fields);
+      const epoch = await state.writeSwitch(fields, asked);
       const owed = await state.owedCopies(c);
       await copyOwed(owed, (ids) => Promise.all(ids.map((id) => redis.head(c, id))), (items) => locked.put(c, items));
       await state.clearOwedCopies(c, owed);
@@ -251,8 +256,23 @@ export class MigrationEngine {
    * both stores from then on. Any change of stage, not only of the authoritative store: a write
    * planned at `json` that committed after `dual-write` began would miss Redis.
    */
-  private async switchStage(fields: Record<string, string | number>): Promise<void> {
-    await this.options.json.recordSwitch(() => this.options.state.writeSwitch(fields));
+  private async switchStage(c: Collection, to: Stage, fields: Record<string, string | number>): Promise<void> {
+    const asked = await this.switchEpoch();
+    await this.options.json.recordSwitch(asked, async (locked) => {
+      const epoch = await this.options.state.writeSwitch(fields, asked);
+      if (BEHAVIOUR[to].secondary === null) await locked.clearOwedCopies(c);
+      return epoch;
+    });
+  }
+
+  /**
+   * The epoch a switch asks for: past both stores' (the JSON files may be ahead of a Redis that
+   * lost its state), and far enough past that state changes made while the switch waits for the
+   * JSON lock (a pause, a fence) cannot carry Redis beyond it, so both stores record the same one.
+   */
+  private async switchEpoch(): Promise<number> {
+    const [{ epoch }, recorded] = await Promise.all([this.options.state.readState(), this.options.json.switchEpoch()]);
+    return Math.max(epoch, recorded) + SWITCH_EPOCH_STEP;
   }
 
   private async audit(actor: Actor, target: string, changes: AuditEntry['changes'], metadata: { forced?: boolean; note?: string | undefined }): Promise<void> {

@@ -115,6 +115,15 @@ export class StageView {
     return this.refresh();
   }
 
+  /**
+   * Moves the state's epoch in Redis up to `floor` (never down, nothing else changes) and reads
+   * the state again: for a Redis behind a switch the JSON files recorded (see raiseEpoch.lua).
+   */
+  async raiseEpoch(floor: number): Promise<StageSnapshot> {
+    await this.options.state.raiseEpoch(floor);
+    return this.refreshAfterChange();
+  }
+
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.refresh(), this.refreshMs);

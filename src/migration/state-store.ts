@@ -90,12 +90,18 @@ export class MigrationStateStore {
   }
 
   /**
-   * Writes a change of stage as a switch (switchStage.lua): commits planned under an earlier
-   * epoch are refused from now on. Returns the switch's epoch.
+   * Writes a change of stage as a switch at the epoch asked for, or past it (switchStage.lua):
+   * commits planned under an earlier epoch are refused from now on. Returns the switch's epoch.
    */
-  async writeSwitch(fields: Record<string, string | number>): Promise<number> {
+  async writeSwitch(fields: Record<string, string | number>, epoch: number): Promise<number> {
     const flat = Object.entries({ ...fields, changedAt: new Date().toISOString() }).flatMap(([field, value]) => [field, value]);
-    const [epoch] = await this.exec([evalsha(SCRIPTS.switchStage, [this.key('state')], flat)]);
+    const [switched] = await this.exec([evalsha(SCRIPTS.switchStage, [this.key('state')], [epoch, ...flat])]);
+    return Number(switched);
+  }
+
+  /** Moves the epoch up to `floor` if it is below (raiseEpoch.lua); returns the epoch now. */
+  async raiseEpoch(floor: number): Promise<number> {
+    const [epoch] = await this.exec([evalsha(SCRIPTS.raiseEpoch, [this.key('state')], [floor])]);
     return Number(epoch);
   }
 

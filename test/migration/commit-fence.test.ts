@@ -26,7 +26,7 @@ import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
 import { deleteKeys, testPrefix } from '../contract/redis-fixture.js';
 import { apiActor, projectInput } from '../fixtures/inputs.js';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+import { redisCommand, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { until } from '../support/until.js';
 
 let server: RedisServerHandle;
@@ -127,8 +127,13 @@ it('holds the switch of the authoritative store until a JSON commit holding the 
   // The writer is inside a JSON commit, past its check, holding the directory lock (as a commit
   // on a slow disk would). The lock is the one JsonStore takes, on the same directory.
   let finishCommit = () => undefined as void;
-  const committing = new DirectoryLock(dir).run(() => new Promise<void>((resolve) => (finishCommit = resolve)));
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  let holding = () => undefined as void;
+  const held = new Promise<void>((resolve) => (holding = resolve));
+  const committing = new DirectoryLock(dir).run(() => {
+    holding();
+    return new Promise<void>((resolve) => (finishCommit = resolve));
+  });
+  await held;
 
   // The real engine moves shadow to live: the fence goes up, and the stage waits for the lock.
   let switched = false;
@@ -219,4 +224,49 @@ it.each([
     const head = await store.head('projects', 'owed');
     expect([head.version, head.doc?.title, (head.doc as { challenge?: string } | null)?.challenge]).toEqual([3, 'First, before the switch', 'Second, after the switch']);
   }
+});
+
+it.each([
+  ['after it reached Redis', true, 'live', 'redis'],
+  ['before it reached Redis', false, 'shadow', 'json'],
+] as const)('leaves the JSON files fenced by a switch cut off %s, and writes go on at the stage Redis holds', async (_when, reached, stageAfter, committedBy) => {
+  const stale = await instance();
+  const switcher = await instance();
+  await setStage(switcher, 'shadow');
+  await stale.view.refresh();
+  await stale.service.create('projects', projectInput({ id: 'cut-off' }), apiActor);
+
+  // The engine's Redis write of the switch fails as a lost reply or a killed process would make
+  // it: applied and unanswered, or not applied at all.
+  const writeSwitch = switcher.state.writeSwitch.bind(switcher.state);
+  vi.spyOn(switcher.state, 'writeSwitch').mockImplementation(async (fields, epoch) => {
+    if (reached) await writeSwitch(fields, epoch);
+    throw new Error('the reply was lost');
+  });
+  await expect(moveStage(switcher, 'live', 'advance')).rejects.toThrow('the reply was lost');
+  await switcher.state.writeState({ fence: 0 });
+
+  const commits = { json: vi.spyOn(stale.json, 'commit'), redis: vi.spyOn(stale.redis, 'commit') };
+  const updated = await stale.service.update('projects', 'cut-off', { title: 'After the cut-off switch' }, apiActor, { expectedVersion: 1 });
+  expect(updated.doc.metadata.version).toBe(2);
+  expect(stale.store.stageOf('projects')).toBe(stageAfter);
+  expect(await outcomes(commits.json)).toEqual(reached ? ['refused: stage changed'] : ['refused: stage changed', 'applied applied']);
+  expect(await outcomes(commits[committedBy]).then((all) => all.at(-1))).toBe('applied applied');
+});
+
+it('takes writes again when Redis lost the migration state the JSON files recorded a switch of', async () => {
+  const writer = await instance();
+  await setStage(writer, 'json');
+  await moveStage(writer, 'dual-write', 'advance');
+  await moveStage(writer, 'json', 'rollback');
+  await writer.service.create('projects', projectInput({ id: 'after-flush' }), apiActor);
+
+  // Redis is flushed (or replaced, or restored from an older copy): the stage is unset, which
+  // means json, at epoch 0, behind the switch the files recorded.
+  await redisCommand(server, ['DEL', `${prefix}meta:migration:state`]);
+  const fresh = await instance();
+  expect(fresh.view.current().epoch).toBe(0);
+  const updated = await fresh.service.update('projects', 'after-flush', { title: 'Written after the flush' }, apiActor, { expectedVersion: 1 });
+  expect(updated.doc.metadata.version).toBe(2);
+  expect((await fresh.json.head('projects', 'after-flush')).doc?.title).toBe('Written after the flush');
 });

@@ -261,12 +261,13 @@ export class JsonStore implements ContentStore {
   }
 
   /**
-   * Writes a change of stage (`write`, which returns its epoch) holding the directory lock that
-   * every commit holds, and records the epoch in meta.json before letting go: no commit runs
-   * while the stage changes, and one planned before the change is refused after it (CommitFence).
-   * `write` gets what it may do to the files under that lock: the copies the switch must make.
+   * Writes a change of stage (`write`, which returns the switch's epoch: `epoch` as asked, or
+   * past it) holding the directory lock that every commit holds, and records the epoch in
+   * meta.json: no commit runs while the stage changes, and one planned before the change is
+   * refused after it (CommitFence). `write` gets what it may do to the files under that lock:
+   * the copies the switch must make.
    */
-  async recordSwitch(write: (locked: LockedJson) => Promise<number>): Promise<void> {
+  async recordSwitch(epoch: number, write: (locked: LockedJson) => Promise<number>): Promise<void> {
     const putLocked: LockedJson = {
       put: (collection, items) => this.applyReplicas(collection, items, {}),
       owedCopies: async (collection) => [...((await this.files.meta()).owedCopies?.[collection] ?? [])],
@@ -283,19 +284,31 @@ export class JsonStore implements ContentStore {
       return;
     }
     let written = false;
+    const record = async (switched: number) => {
+      const meta = structuredClone(await this.files.meta());
+      if ((meta.switchEpoch ?? 0) >= switched) return;
+      meta.switchEpoch = switched;
+      await this.files.saveMeta(meta);
+    };
     try {
       await this.lock.run(async () => {
-        const epoch = await write(putLocked);
+        // Recorded before the switch is written, so a switch cut off halfway (a lost reply, a
+        // killed process) leaves the files refusing what was planned before it, not taking it.
+        // If it never reached Redis, the router raises Redis's epoch to this (raiseEpoch.lua).
+        await record(epoch);
         written = true;
-        const meta = structuredClone(await this.files.meta());
-        meta.switchEpoch = Math.max(meta.switchEpoch ?? 0, epoch);
-        await this.files.saveMeta(meta);
+        await record(await write(putLocked));
       });
     } catch (error) {
       if (!isReadOnlyFsError(error)) throw error;
       this.writable = false;
       if (!written) await write(putLocked);
     }
+  }
+
+  /** The epoch of the last switch these files recorded (recordSwitch); 0 before the first. */
+  async switchEpoch(): Promise<number> {
+    return (await this.files.meta()).switchEpoch ?? 0;
   }
 
   /** Runs a write under the directory lock, translating a read-only file system into READ_ONLY. */

@@ -166,7 +166,15 @@ export class MigratingStore implements ContentStore {
       } catch (error) {
         if (!(error instanceof StageChangedError) || attempt >= STAGE_ATTEMPTS) throw error;
         // A read begun before the refusal may have been answered before the switch.
-        await this.options.view.refreshAfterChange();
+        const snapshot = await this.options.view.refreshAfterChange();
+        // The JSON files recorded a switch that Redis, read just now, is behind: its state was
+        // flushed, restored or replaced, or the switch was cut off before it got there. Left so,
+        // every write planned against it would be refused for good; the stage Redis holds is
+        // the one in force, so its epoch is brought up to the files' switch.
+        if (snapshot.error === null) {
+          const recorded = await this.options.json.switchEpoch();
+          if (snapshot.epoch < recorded) await this.options.view.raiseEpoch(recorded);
+        }
       }
     }
   }

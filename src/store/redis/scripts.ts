@@ -29,6 +29,7 @@ export const SCRIPTS = {
   transitionAlert: script('transitionAlert', false),
   switchStage: script('switchStage', false),
   raiseSchema: script('raiseSchema', false),
+  raiseEpoch: script('raiseEpoch', false),
 } as const;
 
 const bySha = new Map<string, LuaScript>(Object.values(SCRIPTS).map((s) => [s.sha, s]));

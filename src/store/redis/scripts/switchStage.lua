@@ -1,17 +1,22 @@
 --[[
   switchStage: writes a change of stage and marks it, in one step, as a switch that commits
   planned before it must not outlive (see CommitFence in src/store/port.ts): the state's epoch
-  moves, and the `switch` field takes the new epoch. commitDocument.lua refuses a commit planned
-  under an earlier epoch; a state change that is not a switch (a pause, a read percentage) moves
-  the epoch only, and refuses nothing.
+  moves to the epoch asked for (or past it, should the state have moved further meanwhile), and
+  the `switch` field takes it. commitDocument.lua refuses a commit planned under an earlier
+  epoch; a state change that is not a switch (a pause, a read percentage) moves the epoch only,
+  and refuses nothing. The epoch is asked for, not only counted, so that the JSON files can
+  record it before it is written here (JsonStore.recordSwitch): a switch cut off halfway then
+  leaves them refusing, not accepting, what was planned before it.
 
   KEYS[1] meta:migration:state
-  ARGV    field, value, field, value, ...   (the collection's stage and read percentage, changedAt)
+  ARGV[1] the epoch asked for
+  ARGV[2..] field, value, field, value, ...   (the collection's stage and read percentage, changedAt)
 
-  Returns the new epoch.
+  Returns the switch's epoch.
 ]]
 
-redis.call('HSET', KEYS[1], unpack(ARGV))
-local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-redis.call('HSET', KEYS[1], 'switch', epoch)
+local current = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
+local epoch = math.max(current + 1, tonumber(ARGV[1]))
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('HSET', KEYS[1], 'epoch', epoch, 'switch', epoch)
 return epoch
