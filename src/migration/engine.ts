@@ -16,6 +16,7 @@ import type { JobProgress, ProgressListener } from './progress.js';
 import { repair } from './repair.js';
 import { BEHAVIOUR, mirrorsToRedis, readPercentOf, stageIndex, type Stage, type StoreName } from './stages.js';
 import type { MigrationStateStore } from './state-store.js';
+import type { CollectionView } from './stage-view.js';
 import { describeStatus, type MigrationStatus, type StatusSources } from './status.js';
 import { advanceBlockers, rollbackBlockers } from './transitions.js';
 import { verify, type VerifyReport } from './verify.js';
@@ -44,6 +45,15 @@ export interface JobOptions {
   restart?: boolean;
 }
 
+
+/** A collection's stage as a move was planned from; `storedStage` is what Redis held ('*': pinned by CONTENTKV_STAGE, not checked). */
+interface Planned {
+  stage: Stage;
+  readPercent: number;
+  storedStage: Stage | null | '*';
+}
+
+type PlannedSwitch = { c: Collection; from: Stage | null | '*' };
 
 /** How far a switch moves the epoch (see MigrationEngine.switchEpoch). */
 const SWITCH_EPOCH_STEP = 1_000;
@@ -80,7 +90,7 @@ export class MigrationEngine {
     return { json: this.options.json, redis: this.options.redis };
   }
 
-  private async stageOf(c: Collection): Promise<{ stage: Stage; readPercent: number }> {
+  private async stageOf(c: Collection): Promise<CollectionView> {
     await this.options.view.refresh();
     return this.options.view.forRead(c);
   }
@@ -150,10 +160,12 @@ export class MigrationEngine {
    * `all`, either both collections move or neither does.
    */
   private async changeStage(change: StageChange, direction: 'advance' | 'rollback'): Promise<void> {
-    const plans: { c: Collection; from: { stage: Stage; readPercent: number }; to: { stage: Stage; readPercent: number }; blockers: string[] }[] = [];
+    const plans: { c: Collection; from: Planned; to: { stage: Stage; readPercent: number }; blockers: string[] }[] = [];
     for (const c of collectionsOf(change.collection)) {
       const stored = await this.stageOf(c);
-      const from = { stage: stored.stage, readPercent: readPercentOf(stored.stage, stored.readPercent) };
+      // What Redis held when this was planned: the switch is refused if that moved meanwhile.
+      const storedStage = stored.source === 'redis' ? stored.stage : stored.source === 'default' ? null : '*';
+      const from: Planned = { stage: stored.stage, readPercent: readPercentOf(stored.stage, stored.readPercent), storedStage };
       const wrongWay = direction === 'advance' ? stageIndex(change.stage) < stageIndex(from.stage) : stageIndex(change.stage) > stageIndex(from.stage);
       if (wrongWay) {
         const other = direction === 'advance' ? 'rollback' : 'advance';
@@ -189,11 +201,12 @@ export class MigrationEngine {
     return { state: this.options.state, queue: this.options.queue, json: this.options.json, redis: this.options.redis };
   }
 
-  private async move(c: Collection, from: { stage: Stage; readPercent: number }, to: { stage: Stage; readPercent: number }, blockers: string[], change: StageChange): Promise<void> {
+  private async move(c: Collection, from: Planned, to: { stage: Stage; readPercent: number }, blockers: string[], change: StageChange): Promise<void> {
     const fields: Record<string, string | number> = { [`${c}:stage`]: to.stage, [`${c}:readPercent`]: to.readPercent };
     const fromStore = BEHAVIOUR[from.stage].authoritative;
-    if (fromStore !== BEHAVIOUR[to.stage].authoritative) await this.fencedSwitch(c, fromStore, fields);
-    else if (from.stage !== to.stage) await this.switchStage(c, to.stage, fields);
+    const planned = { c, from: from.storedStage };
+    if (fromStore !== BEHAVIOUR[to.stage].authoritative) await this.fencedSwitch(planned, fromStore, fields);
+    else if (from.stage !== to.stage) await this.switchStage(planned, to.stage, fields);
     else await this.options.state.writeState(fields);
     // No store copies this collection's writes any more: nothing can be owed from now on
     // (the JSON files' list is emptied by switchStage, under their lock).
@@ -226,25 +239,31 @@ export class MigrationEngine {
    * from the JSON files before the stage changes (Redis takes no commit for this collection until
    * it does), from Redis right after (the switch stops Redis commits; JSON ones wait for the lock).
    */
-  private async fencedSwitch(c: Collection, from: StoreName, fields: Record<string, string | number>): Promise<void> {
+  private async fencedSwitch(planned: PlannedSwitch, from: StoreName, fields: Record<string, string | number>): Promise<void> {
+    const { c } = planned;
     await this.options.state.writeState({ fence: Date.now() + this.settleMs * 4 + 10_000 });
     await sleep(this.settleMs);
     const router = this.options.router;
     for (let waited = 0; router && router.inFlightWrites > 0 && waited < 10_000; waited += 20) await sleep(20);
     const { json, redis, state } = this.options;
     const asked = await this.switchEpoch();
-    await json.recordSwitch(asked, async (locked) => {
+    const switching = json.recordSwitch(asked, async (locked) => {
       if (from === 'json') {
         const owed = await locked.owedCopies(c);
         await copyOwed(owed, (ids) => Promise.all(ids.map((id) => json.head(c, id))), (items) => redis.putIfNewer(c, items));
         await locked.clearOwedCopies(c);
-        return state.writeSwitch(fields, asked);
+        return state.writeSwitch(fields, asked, planned);
       }
-      const epoch = await state.writeSwitch(fields, asked);
+      const epoch = await state.writeSwitch(fields, asked, planned);
       const owed = await state.owedCopies(c);
       await copyOwed(owed, (ids) => Promise.all(ids.map((id) => redis.head(c, id))), (items) => locked.put(c, items));
       await state.clearOwedCopies(c, owed);
       return epoch;
+    });
+    await switching.catch(async (error: unknown) => {
+      // Refused because another operator moved the stage meanwhile: nothing moved, so writes go on.
+      if (error instanceof MigrationGuardError) await state.writeState({ fence: 0 });
+      throw error;
     });
     await sleep(this.settleMs);
     await state.writeState({ fence: 0 });
@@ -256,11 +275,11 @@ export class MigrationEngine {
    * both stores from then on. Any change of stage, not only of the authoritative store: a write
    * planned at `json` that committed after `dual-write` began would miss Redis.
    */
-  private async switchStage(c: Collection, to: Stage, fields: Record<string, string | number>): Promise<void> {
+  private async switchStage(planned: PlannedSwitch, to: Stage, fields: Record<string, string | number>): Promise<void> {
     const asked = await this.switchEpoch();
     await this.options.json.recordSwitch(asked, async (locked) => {
-      const epoch = await this.options.state.writeSwitch(fields, asked);
-      if (BEHAVIOUR[to].secondary === null) await locked.clearOwedCopies(c);
+      const epoch = await this.options.state.writeSwitch(fields, asked, planned);
+      if (BEHAVIOUR[to].secondary === null) await locked.clearOwedCopies(planned.c);
       return epoch;
     });
   }

@@ -14,6 +14,7 @@
  *   meta:migration:alerts             hash: alert key -> its state, shared by every instance
  */
 import type { Collection } from '../domain/collections.js';
+import { MigrationGuardError } from '../domain/errors.js';
 import type { RedisCommand, RedisDriver, RedisReply } from '../store/redis/driver.js';
 import type { RedisKeys } from '../store/redis/keys.js';
 import { evalsha, execBatch, replyOf } from '../store/redis/script-runner.js';
@@ -93,10 +94,14 @@ export class MigrationStateStore {
    * Writes a change of stage as a switch at the epoch asked for, or past it (switchStage.lua):
    * commits planned under an earlier epoch are refused from now on. Returns the switch's epoch.
    */
-  async writeSwitch(fields: Record<string, string | number>, epoch: number): Promise<number> {
+  async writeSwitch(fields: Record<string, string | number>, epoch: number, planned: { c: Collection; from: Stage | null | '*' }): Promise<number> {
     const flat = Object.entries({ ...fields, changedAt: new Date().toISOString() }).flatMap(([field, value]) => [field, value]);
-    const [switched] = await this.exec([evalsha(SCRIPTS.switchStage, [this.key('state')], [epoch, ...flat])]);
-    return Number(switched);
+    const [reply] = await this.exec([evalsha(SCRIPTS.switchStage, [this.key('state')], [epoch, `${planned.c}:stage`, planned.from ?? '', ...flat])]);
+    const [outcome, value] = reply as [string, string | number];
+    if (outcome === 'MOVED') {
+      throw new MigrationGuardError(`${planned.c} was moved to ${value || 'json'} meanwhile (by another operator?); nothing was moved: look at the status and run the command again`);
+    }
+    return Number(value);
   }
 
   /** Moves the epoch up to `floor` if it is below (raiseEpoch.lua); returns the epoch now. */

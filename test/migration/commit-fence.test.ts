@@ -239,8 +239,8 @@ it.each([
   // The engine's Redis write of the switch fails as a lost reply or a killed process would make
   // it: applied and unanswered, or not applied at all.
   const writeSwitch = switcher.state.writeSwitch.bind(switcher.state);
-  vi.spyOn(switcher.state, 'writeSwitch').mockImplementation(async (fields, epoch) => {
-    if (reached) await writeSwitch(fields, epoch);
+  vi.spyOn(switcher.state, 'writeSwitch').mockImplementation(async (fields, epoch, planned) => {
+    if (reached) await writeSwitch(fields, epoch, planned);
     throw new Error('the reply was lost');
   });
   await expect(moveStage(switcher, 'live', 'advance')).rejects.toThrow('the reply was lost');
@@ -269,4 +269,21 @@ it('takes writes again when Redis lost the migration state the JSON files record
   const updated = await fresh.service.update('projects', 'after-flush', { title: 'Written after the flush' }, apiActor, { expectedVersion: 1 });
   expect(updated.doc.metadata.version).toBe(2);
   expect((await fresh.json.head('projects', 'after-flush')).doc?.title).toBe('Written after the flush');
+});
+
+it('refuses a switch planned from a stage another operator has moved since, and lifts its fence', async () => {
+  const first = await instance();
+  const second = await instance();
+  await setStage(first, 'shadow');
+
+  // The second operator's advance is planned at shadow; before it writes, the first rolls back.
+  const recordSwitch = second.json.recordSwitch.bind(second.json);
+  vi.spyOn(second.json, 'recordSwitch').mockImplementation(async (epoch, write) => {
+    await moveStage(first, 'dual-write', 'rollback');
+    return recordSwitch(epoch, write);
+  });
+  await expect(moveStage(second, 'live', 'advance')).rejects.toThrow(/moved to dual-write meanwhile/);
+  const state = await second.state.readState();
+  expect(state.collections.projects.stage).toBe('dual-write');
+  expect(state.fenceUntil).toBe(0);
 });

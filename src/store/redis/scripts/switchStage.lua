@@ -10,13 +10,18 @@
 
   KEYS[1] meta:migration:state
   ARGV[1] the epoch asked for
-  ARGV[2..] field, value, field, value, ...   (the collection's stage and read percentage, changedAt)
+  ARGV[2] the field of the collection's stage ('<c>:stage')
+  ARGV[3] the stage the change was planned from ('' when none was ever stored), or '*' for any
+  ARGV[4..] field, value, field, value, ...   (the collection's stage and read percentage, changedAt)
 
-  Returns the switch's epoch.
+  Returns { 'OK', epoch }, or { 'MOVED', stage } with nothing changed when the stage is no longer
+  the one planned from (another operator moved it meanwhile).
 ]]
 
+local stored = redis.call('HGET', KEYS[1], ARGV[2]) or ''
+if ARGV[3] ~= '*' and stored ~= ARGV[3] then return { 'MOVED', stored } end
 local current = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
 local epoch = math.max(current + 1, tonumber(ARGV[1]))
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
 redis.call('HSET', KEYS[1], 'epoch', epoch, 'switch', epoch)
-return epoch
+return { 'OK', epoch }
