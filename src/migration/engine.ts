@@ -160,6 +160,7 @@ export class MigrationEngine {
    * `all`, either both collections move or neither does.
    */
   private async changeStage(change: StageChange, direction: 'advance' | 'rollback'): Promise<void> {
+    for (const c of collectionsOf(change.collection)) await this.payOutstandingCopies(c);
     const plans: { c: Collection; from: Planned; to: { stage: Stage; readPercent: number }; blockers: string[] }[] = [];
     for (const c of collectionsOf(change.collection)) {
       const stored = await this.stageOf(c);
@@ -267,6 +268,32 @@ export class MigrationEngine {
     });
     await sleep(this.settleMs);
     await state.writeState({ fence: 0 });
+  }
+
+  /**
+   * Copies owed to the authoritative store that a switch did not make (it failed halfway: Redis
+   * went away after the new stage was written, the process was killed) are made now, before any
+   * move is planned: every stage command, even one with nothing to move, finishes the last switch.
+   * Only a failed switch leaves copies owed to the authoritative store: at a stage, copies are
+   * owed by it, never to it.
+   */
+  private async payOutstandingCopies(c: Collection): Promise<void> {
+    const { json, redis, state } = this.options;
+    if (!json.isWritable) return;
+    const toJson = BEHAVIOUR[(await this.stageOf(c)).stage].authoritative === 'json';
+    // Looked at first without the lock: there is nearly always nothing owed.
+    if ((toJson ? await state.owedCopies(c) : await json.owedCopies(c)).length === 0) return;
+    await json.withLock(async (locked) => {
+      if (toJson) {
+        const owed = await state.owedCopies(c);
+        await copyOwed(owed, (ids) => Promise.all(ids.map((id) => redis.head(c, id))), (items) => locked.put(c, items));
+        await state.clearOwedCopies(c, owed);
+      } else {
+        const owed = await locked.owedCopies(c);
+        await copyOwed(owed, (ids) => Promise.all(ids.map((id) => json.head(c, id))), (items) => redis.putIfNewer(c, items));
+        await locked.clearOwedCopies(c);
+      }
+    });
   }
 
   /**

@@ -130,15 +130,11 @@ export class MigrationStateStore {
   }
 
   /**
-   * Ids whose copy to the other store is owed, from the moment before their commit: a switch of
-   * the authoritative store makes those copies itself before the new store takes writes, so a
-   * copy held up past the switch cannot lose to a write there. Copies from Redis are recorded by
-   * the commit script itself (commitDocument.lua).
+   * Ids committed in Redis whose copy to the JSON files is owed, recorded with the commit by
+   * commitDocument.lua: a switch back to the JSON files makes those copies itself before they
+   * take writes, so a copy held up past the switch cannot lose to a write there. (Copies owed by
+   * the JSON files are listed in their meta.json.)
    */
-  async oweCopies(c: Collection, ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.exec([['SADD', this.key(`owed:${c}`), ...ids]]);
-  }
-
   async owedCopies(c: Collection): Promise<string[]> {
     const [reply] = await this.exec([['SMEMBERS', this.key(`owed:${c}`)]], true);
     return (reply as string[] | null) ?? [];

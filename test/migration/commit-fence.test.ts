@@ -287,3 +287,21 @@ it('refuses a switch planned from a stage another operator has moved since, and 
   expect(state.collections.projects.stage).toBe('dual-write');
   expect(state.fenceUntil).toBe(0);
 });
+
+it('finishes a switch that left copies owed: the next stage command makes them', async () => {
+  const operator = await instance();
+  await setStage(operator, 'shadow');
+  await operator.view.refresh();
+  await operator.service.create('projects', projectInput({ id: 'left-owed' }), apiActor);
+  // A write committed in Redis at live whose copy to the JSON files was still owed when the
+  // switch back to shadow failed halfway (Redis went away after writing the new stage).
+  await new ContentService({ store: operator.redis }).update('projects', 'left-owed', { title: 'Committed in Redis' }, apiActor, { expectedVersion: 1 });
+  await redisCommand(server, ['SADD', `${prefix}meta:migration:owed:projects`, 'left-owed']);
+  expect((await operator.json.head('projects', 'left-owed')).version).toBe(1);
+
+  // Any stage command, here one with nothing to move, makes the copy before planning.
+  await moveStage(operator, 'shadow', 'advance');
+  const head = await operator.json.head('projects', 'left-owed');
+  expect([head.version, head.doc?.title]).toEqual([2, 'Committed in Redis']);
+  expect(Number(await redisCommand(server, ['SCARD', `${prefix}meta:migration:owed:projects`]))).toBe(0);
+});

@@ -268,16 +268,7 @@ export class JsonStore implements ContentStore {
    * the copies the switch must make.
    */
   async recordSwitch(epoch: number, write: (locked: LockedJson) => Promise<number>): Promise<void> {
-    const putLocked: LockedJson = {
-      put: (collection, items) => this.applyReplicas(collection, items, {}),
-      owedCopies: async (collection) => [...((await this.files.meta()).owedCopies?.[collection] ?? [])],
-      clearOwedCopies: async (collection) => {
-        const meta = structuredClone(await this.files.meta());
-        if (!meta.owedCopies?.[collection]?.length) return;
-        delete meta.owedCopies[collection];
-        await this.files.saveMeta(meta);
-      },
-    };
+    const putLocked = this.locked();
     // Files that cannot be written take no commits, so there is nothing to hold off or record.
     if (!this.writable) {
       await write(putLocked);
@@ -304,6 +295,30 @@ export class JsonStore implements ContentStore {
       this.writable = false;
       if (!written) await write(putLocked);
     }
+  }
+
+  /** What may be done to the files by a caller that holds their lock. */
+  private locked(): LockedJson {
+    return {
+      put: (collection, items) => this.applyReplicas(collection, items, {}),
+      owedCopies: async (collection) => [...((await this.files.meta()).owedCopies?.[collection] ?? [])],
+      clearOwedCopies: async (collection) => {
+        const meta = structuredClone(await this.files.meta());
+        if (!meta.owedCopies?.[collection]?.length) return;
+        delete meta.owedCopies[collection];
+        await this.files.saveMeta(meta);
+      },
+    };
+  }
+
+  /** Ids committed here whose copy to Redis is owed (see LockedJson); read without the lock. */
+  async owedCopies(collection: Collection): Promise<string[]> {
+    return this.locked().owedCopies(collection);
+  }
+
+  /** Runs `work` holding the directory lock every commit holds (the migration engine's copies owed). */
+  async withLock<T>(work: (locked: LockedJson) => Promise<T>): Promise<T> {
+    return this.mutate(() => work(this.locked()));
   }
 
   /** The epoch of the last switch these files recorded (recordSwitch); 0 before the first. */
