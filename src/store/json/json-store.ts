@@ -274,7 +274,7 @@ export class JsonStore implements ContentStore {
       await write(putLocked);
       return;
     }
-    let written = false;
+    let recorded = false;
     const record = async (switched: number) => {
       const meta = structuredClone(await this.files.meta());
       if ((meta.switchEpoch ?? 0) >= switched) return;
@@ -287,13 +287,15 @@ export class JsonStore implements ContentStore {
         // killed process) leaves the files refusing what was planned before it, not taking it.
         // If it never reached Redis, the router raises Redis's epoch to this (raiseEpoch.lua).
         await record(epoch);
-        written = true;
+        recorded = true;
         await record(await write(putLocked));
       });
     } catch (error) {
-      if (!isReadOnlyFsError(error)) throw error;
+      // Found read-only before anything was recorded: no commit can reach these files, so the
+      // switch needs no lock. Any later failure is the switch's own, and is reported as such.
+      if (!isReadOnlyFsError(error) || recorded) throw error;
       this.writable = false;
-      if (!written) await write(putLocked);
+      await write(putLocked);
     }
   }
 

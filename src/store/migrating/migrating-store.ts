@@ -184,8 +184,8 @@ export class MigratingStore implements ContentStore {
     // The stage and the epoch from one snapshot: a refresh may have landed since forWrite.
     const snapshot = this.options.view.current();
     const { stage, source } = snapshot.collections[c];
-    // Pinned by CONTENTKV_STAGE, the emergency override, the stage in Redis is not followed.
     const behaviour = BEHAVIOUR[stage];
+    // Pinned by CONTENTKV_STAGE, the emergency override, the stage in Redis is not followed.
     const fence: CommitFence | undefined = source === 'override' ? undefined : { epoch: snapshot.epoch, owesCopy: behaviour.secondary !== null };
     if (writesJson(stage) && !this.options.json.isWritable) {
       throw new ReadOnlyError(
