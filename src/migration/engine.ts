@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, AuditEntry } from '../domain/audit.js';
 import { COLLECTIONS, type Collection } from '../domain/collections.js';
 import { MigrationGuardError } from '../domain/errors.js';
-import type { JsonStore } from '../store/json/json-store.js';
+import type { JsonStore, LockedJson } from '../store/json/json-store.js';
 import type { Head, ReplicaItem } from '../store/port.js';
+import { replicaOf } from '../store/replica-of.js';
 import type { MigratingStore } from '../store/migrating/migrating-store.js';
 import type { RedisStore } from '../store/redis/redis-store.js';
 import { backfill } from './backfill.js';
@@ -62,11 +63,7 @@ const SWITCH_EPOCH_STEP = 1_000;
 async function copyOwed(ids: readonly string[], heads: (ids: string[]) => Promise<Head[]>, put: (items: ReplicaItem[]) => Promise<unknown>): Promise<void> {
   for (let start = 0; start < ids.length; start += 200) {
     const chunk = ids.slice(start, start + 200);
-    const items = (await heads(chunk)).flatMap((head, index): ReplicaItem[] => {
-      const id = chunk[index] as string;
-      if (head.doc) return [{ id, doc: head.doc }];
-      return head.version > 0 ? [{ id, deletedVersion: head.version }] : [];
-    });
+    const items = (await heads(chunk)).flatMap((head, index) => replicaOf(chunk[index] as string, head) ?? []);
     if (items.length > 0) await put(items);
   }
 }
@@ -246,19 +243,15 @@ export class MigrationEngine {
     await sleep(this.settleMs);
     const router = this.options.router;
     for (let waited = 0; router && router.inFlightWrites > 0 && waited < 10_000; waited += 20) await sleep(20);
-    const { json, redis, state } = this.options;
+    const { json, state } = this.options;
     const asked = await this.switchEpoch();
     const switching = json.recordSwitch(asked, async (locked) => {
       if (from === 'json') {
-        const owed = await locked.owedCopies(c);
-        await copyOwed(owed, (ids) => Promise.all(ids.map((id) => json.head(c, id))), (items) => redis.putIfNewer(c, items));
-        await locked.clearOwedCopies(c);
+        await this.payOwedCopies(c, 'json', locked);
         return state.writeSwitch(fields, asked, planned);
       }
       const epoch = await state.writeSwitch(fields, asked, planned);
-      const owed = await state.owedCopies(c);
-      await copyOwed(owed, (ids) => Promise.all(ids.map((id) => redis.head(c, id))), (items) => locked.put(c, items));
-      await state.clearOwedCopies(c, owed);
+      await this.payOwedCopies(c, 'redis', locked);
       return epoch;
     });
     await switching.catch(async (error: unknown) => {
@@ -278,22 +271,29 @@ export class MigrationEngine {
    * owed by it, never to it.
    */
   private async payOutstandingCopies(c: Collection): Promise<void> {
-    const { json, redis, state } = this.options;
+    const { json, state } = this.options;
     if (!json.isWritable) return;
-    const toJson = BEHAVIOUR[(await this.stageOf(c)).stage].authoritative === 'json';
+    const owedBy: StoreName = BEHAVIOUR[(await this.stageOf(c)).stage].authoritative === 'json' ? 'redis' : 'json';
     // Looked at first without the lock: there is nearly always nothing owed.
-    if ((toJson ? await state.owedCopies(c) : await json.owedCopies(c)).length === 0) return;
-    await json.withLock(async (locked) => {
-      if (toJson) {
-        const owed = await state.owedCopies(c);
-        await copyOwed(owed, (ids) => Promise.all(ids.map((id) => redis.head(c, id))), (items) => locked.put(c, items));
-        await state.clearOwedCopies(c, owed);
-      } else {
-        const owed = await locked.owedCopies(c);
-        await copyOwed(owed, (ids) => Promise.all(ids.map((id) => json.head(c, id))), (items) => redis.putIfNewer(c, items));
-        await locked.clearOwedCopies(c);
-      }
-    });
+    if ((owedBy === 'redis' ? await state.owedCopies(c) : await json.owedCopies(c)).length === 0) return;
+    await json.withLock((locked) => this.payOwedCopies(c, owedBy, locked));
+  }
+
+  /**
+   * Makes the copies `owedBy` owes the other store (the ids its commits recorded as owed), from
+   * what it holds now, and forgets them. The caller holds the JSON lock (`locked`).
+   */
+  private async payOwedCopies(c: Collection, owedBy: StoreName, locked: LockedJson): Promise<void> {
+    const { json, redis, state } = this.options;
+    if (owedBy === 'json') {
+      const owed = await locked.owedCopies(c);
+      await copyOwed(owed, (ids) => Promise.all(ids.map((id) => json.head(c, id))), (items) => redis.putIfNewer(c, items));
+      await locked.clearOwedCopies(c);
+    } else {
+      const owed = await state.owedCopies(c);
+      await copyOwed(owed, (ids) => Promise.all(ids.map((id) => redis.head(c, id))), (items) => locked.put(c, items));
+      await state.clearOwedCopies(c, owed);
+    }
   }
 
   /**

@@ -5,8 +5,8 @@
  *   meta:migration:backfill:<c>       hash: the backfill checkpoint and counters
  *   meta:migration:import:<c>         hash: the same for `contentkv import`
  *   meta:migration:repair:<c>         set of ids whose copies must be reconciled
- *   meta:migration:owed:<c>           set of ids whose copy to the other store may not have landed yet
- *                                     (see MigrationEngine.payOwedCopies); emptied at each switch
+ *   meta:migration:owed:<c>           set of ids committed in Redis whose copy to the JSON files may not
+ *                                     have landed yet (MigrationEngine.payOwedCopies makes them)
  *   meta:migration:deadletter:<c>     hash: id -> why it could not be copied
  *   meta:migration:verify:<c>         the last verify report (JSON)
  *   meta:migration:compare:<c>        hash: compared, mismatched (shadow reads)

@@ -95,8 +95,9 @@ export interface WriteRequest {
 export interface CommitFence {
   epoch: number;
   /**
-   * The stage copies this write to the other store: a store that can, records the id as owed
-   * with the commit (Redis, in the script), for a switch to make the copy if it has not landed.
+   * The stage copies this write to the other store: the store records the id as owed with the
+   * commit (Redis in the script, the JSON files in meta.json), for a switch of the authoritative
+   * store to make the copy if it has not landed.
    */
   owesCopy: boolean;
 }

@@ -16,6 +16,7 @@ import type { ShadowComparer } from '../../migration/shadow-compare.js';
 import type { StageView } from '../../migration/stage-view.js';
 import { BEHAVIOUR, writesJson, type Stage, type StoreName } from '../../migration/stages.js';
 import { servedByRedis } from '../../migration/sticky.js';
+import { replicaOf } from '../replica-of.js';
 import type { JsonStore } from '../json/json-store.js';
 import type {
   AuditQuery, CommitFence, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
@@ -210,7 +211,7 @@ export class MigratingStore implements ContentStore {
         // copy is conditional, so where the other store is as new already it changes nothing
         // but the record of the key.
         const head = await this.stores[behaviour.authoritative].head(c, request.id);
-        const item: ReplicaItem | null = head.doc ? { id: request.id, doc: head.doc, op } : head.version > 0 ? { id: request.id, deletedVersion: head.version, op } : null;
+        const item = replicaOf(request.id, head, op);
         if (item) await this.replicate(c, behaviour.secondary, [item]);
       }
       return result;
