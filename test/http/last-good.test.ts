@@ -29,6 +29,20 @@ describe('LastGood, the stale-read memory', () => {
     expect(cache.recall('b')?.value.text).toBe('B');
   });
 
+  it('once over budget, drops the oldest down to seven eighths of it, so the next answers evict nothing', () => {
+    const cache = new LastGood<string>(800);
+    for (let index = 0; index < 8; index += 1) cache.remember(`doc/${index}`, 'x', 100);
+    expect(cache.size).toBe(800);
+    cache.remember('doc/8', 'x', 100);
+    expect(cache.size).toBe(700);
+    expect(cache.recall('doc/0')).toBeUndefined();
+    expect(cache.recall('doc/1')).toBeUndefined();
+    expect(cache.recall('doc/2')).toBeDefined();
+    cache.remember('doc/9', 'x', 100);
+    expect(cache.size).toBe(800);
+    expect(cache.recall('doc/2')).toBeDefined();
+  });
+
   it('counts a replaced entry once', () => {
     const cache = new LastGood<string>(100);
     for (let round = 0; round < 10; round += 1) cache.remember('same', `v${round}`, 30);
