@@ -92,7 +92,13 @@ function handEdit(id: string, title: string) {
 const read = (id: string) => fetch(`${server.url}/api/projects/${id}`, { headers: { Authorization: `Bearer ${WRITE_TOKEN}` } });
 
 it('fires each alert exactly once and clears it exactly once', async () => {
-  // A stage change is announced once per collection.
+  // A stage change is announced once per collection. The first stage the server sees is its
+  // baseline, not a change: wait until it has recorded both, or an advance that lands between
+  // its first look at one collection and the other (a loaded machine) is half announced.
+  await untilAlerts(async () => {
+    const recorded = await redisCommand({ host: redis.host, port: redis.port }, ['HMGET', `${prefix}meta:migration:alerts`, 'stage:projects', 'stage:resources']);
+    return Array.isArray(recorded) && recorded.every((value) => value !== null);
+  }, 'the server to record the stages it starts at');
   await ok('migrate', 'advance', 'dual-write');
   await untilAlerts(() => sent('stage:projects').length === 1 && sent('stage:resources').length === 1, 'the stage notices');
 
@@ -120,6 +126,9 @@ it('fires each alert exactly once and clears it exactly once', async () => {
     return sent('shadow-mismatch:projects').includes('firing');
   }, 'the mismatch alert');
   expect((await cli('migrate', 'verify')).code).toBe(1);
+  // Alerts are sampled (every 200 ms here): a drift repaired before the next sample would raise
+  // none, so the repair waits for this episode's alert, as the first one's does.
+  await untilAlerts(() => sent('verify-drift:projects').filter((state) => state === 'firing').length === 2, 'the second drift alert');
   await ok('migrate', 'repair');
   await ok('migrate', 'verify');
   await untilAlerts(async () => {
