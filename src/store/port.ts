@@ -34,6 +34,8 @@ export interface Page<T> {
  */
 export interface RawDoc {
   json: string;
+  /** The UTF-8 length of json, where the store kept it with the document (as RawPage.itemsBytes). */
+  bytes?: number;
   status: string;
   version: number;
   checksum: string;
@@ -42,6 +44,11 @@ export interface RawDoc {
 /** A list page with its items as one JSON array text, and a token that changes whenever the collection does. */
 export interface RawPage {
   itemsJson: string;
+  /**
+   * The UTF-8 length of itemsJson, where the store kept it with the page (the near cache): the
+   * response's Content-Length then costs no scan of the page text on every request.
+   */
+  itemsBytes?: number;
   total: number | null;
   nextCursor: string | null;
   /** Changes with every write to the collection: enough for a weak ETag of any page of it. */

@@ -26,6 +26,33 @@ afterAll(async () => {
   await redis.stop();
 });
 
+/**
+ * A document and a page holding text beyond ASCII, read several times (the later reads from the
+ * near cache on TCP, which keeps their byte lengths for Content-Length): the length sent must be
+ * the body's, or the client cuts the JSON short or waits for bytes that never come.
+ */
+async function readsWithExactLength(url: string, id: string): Promise<void> {
+  const created = await fetch(`${url}/api/projects`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${WRITE_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(projectInput({ id: `${id}-utf8`, title: 'Café — 日本語の案内 ✓ 🚀', metadata: { status: 'published' } })),
+  });
+  expect(created.status, await created.clone().text()).toBe(201);
+  const exactBody = async (path: string): Promise<unknown> => {
+    const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5_000) });
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect(Number(response.headers.get('content-length')), path).toBe(bytes.length);
+    return JSON.parse(new TextDecoder().decode(bytes));
+  };
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const page = (await exactBody('/api/projects?limit=50')) as { data: { id: string; title: string }[] };
+    expect(page.data.find((doc) => doc.id === `${id}-utf8`)?.title).toBe('Café — 日本語の案内 ✓ 🚀');
+    const one = (await exactBody(`/api/projects/${id}-utf8`)) as { data: { title: string } };
+    expect(one.data.title).toBe('Café — 日本語の案内 ✓ 🚀');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function createAndRead(env: Record<string, string>, id: string): Promise<void> {
   const server = await startServe({ CONTENTKV_DATA_DIR: '/nonexistent-contentkv-data', CONTENTKV_KEY_PREFIX: prefix, CONTENTKV_TOKEN: WRITE_TOKEN, ...env });
   try {
@@ -40,6 +67,7 @@ async function createAndRead(env: Record<string, string>, id: string): Promise<v
     const read = await fetch(`${server.url}/api/projects/${id}`);
     expect(read.status).toBe(200);
     expect(((await read.json()) as { data: { id: string } }).data.id).toBe(id);
+    await readsWithExactLength(server.url, id);
   } finally {
     await server.stop();
   }

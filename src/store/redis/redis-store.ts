@@ -206,7 +206,9 @@ export class RedisStore implements ContentStore {
     const ticket: Ticket | null = near.begin(generation);
     let page: RawPage | undefined;
     try {
-      page = await this.listFromRedis(c, query, field);
+      const read = await this.listFromRedis(c, query, field);
+      // Counted once here rather than on every answer from the cache (a 40 KB page: about 5 µs).
+      page = { ...read, itemsBytes: Buffer.byteLength(read.itemsJson) };
       return page;
     } finally {
       near.finish(ticket, key, page && { page }, page?.itemsJson.length ?? 0);
@@ -414,5 +416,5 @@ function parseDoc(reply: unknown): Doc | null {
 /** HMGET doc status version checksum. */
 function rawDocOf(reply: unknown): RawDoc | null {
   const [json, status, version, checksum] = (reply as (string | null)[] | null) ?? [];
-  return typeof json === 'string' ? { json, status: status ?? '', version: Number(version), checksum: checksum ?? '' } : null;
+  return typeof json === 'string' ? { json, bytes: Buffer.byteLength(json), status: status ?? '', version: Number(version), checksum: checksum ?? '' } : null;
 }
