@@ -10,13 +10,13 @@ import { PayloadTooLargeError } from '../domain/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ContentService } from '../service/content-service.js';
 import type { AppEnv, Role } from './app-env.js';
-import { authenticate, assertRole, type Tokens } from './auth.js';
+import { assertRole, type Tokens } from './auth.js';
 import { errorResponse } from './error-response.js';
 import { allowedHostnames, hostCheck } from './host-check.js';
 import type { IncomingMessage } from 'node:http';
 import { fromNode, fromWebRequest, type McpIncoming } from '../mcp/incoming.js';
 import { LastGood } from './last-good.js';
-import { requestContext } from './request-context.js';
+import { requestPipeline } from './request-pipeline.js';
 import { auditRoutes } from './routes/audit.js';
 import { contentRoutes } from './routes/content.js';
 import { healthRoutes, type HealthReporter } from './routes/health.js';
@@ -48,41 +48,13 @@ const BODY_LIMIT_BYTES = 256 * 1024;
 /** Seconds a CDN may keep an anonymous GET response (s-maxage). */
 const CDN_SECONDS = 5;
 
-function timing(metrics: Metrics): MiddlewareHandler<AppEnv> {
-  return async function timingHandler(c, next) {
-    const stop = metrics.httpDuration.startTimer();
-    await next();
-    stop({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
-  };
-}
-
-function accessLog(): MiddlewareHandler<AppEnv> {
-  return async function accessLogHandler(c, next) {
-    const logger = c.get('logger');
-    // Reads and MCP calls (audited anyway) are logged at debug level only: skip the work when that is off.
-    const quiet = c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path.endsWith('/mcp');
-    if (quiet && !logger.isLevelEnabled('debug')) {
-      await next();
-      if (c.res.status >= 500) logger.warn({ requestId: c.get('requestId'), method: c.req.method, route: c.req.routePath, status: c.res.status }, 'request failed');
-      return;
-    }
-    const started = performance.now();
-    await next();
-    const entry = { requestId: c.get('requestId'), method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 };
-    if (c.res.status >= 500) logger.warn(entry, 'request failed');
-    else if (quiet) logger.debug(entry, 'request');
-    else logger.info(entry, 'request');
-  };
-}
-
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const hosts = allowedHostnames(options.allowedHosts ?? []);
 
-  app.use(requestContext(options.logger, options.trustProxy), timing(options.metrics), accessLog());
+  app.use(requestPipeline({ logger: options.logger, metrics: options.metrics, tokens: options.tokens, trustProxy: options.trustProxy }));
   app.onError((error, c) => errorResponse(error, c));
   app.notFound((c) => c.json({ success: false, error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
-  app.use(authenticate(options.tokens));
   // Only where a body is read: on a GET the check would build a web Request for nothing.
   const limitBody = bodyLimit({
     maxSize: BODY_LIMIT_BYTES,

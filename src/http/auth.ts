@@ -7,7 +7,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ForbiddenError, UnauthorizedError } from '../domain/errors.js';
 import type { AppEnv, Role } from './app-env.js';
-import { requestHeader } from './request-header.js';
 
 export interface Tokens {
   write: string;
@@ -34,13 +33,14 @@ function digests(tokens: Tokens): { write: Buffer; read: Buffer | null } {
   return { write: digest(tokens.write), read: tokens.read === undefined ? null : digest(tokens.read) };
 }
 
-/** Resolves the caller's role for every request; routes then ask for what they need. */
-export function authenticate(tokens: Tokens): MiddlewareHandler<AppEnv> {
+/**
+ * The caller's role from the Authorization header, for every request (request-pipeline.ts sets
+ * it); routes then ask for what they need. Throws UnauthorizedError for a malformed header or a
+ * token that matches neither.
+ */
+export function roleResolver(tokens: Tokens): (authorization: string | undefined) => Role {
   const expected = digests(tokens);
-  return async function authenticateRequest(c, next) {
-    c.set('role', roleOf(requestHeader(c, 'authorization'), expected));
-    await next();
-  };
+  return (authorization) => roleOf(authorization, expected);
 }
 
 export function requireRole(needed: 'read' | 'write'): MiddlewareHandler<AppEnv> {

@@ -6,7 +6,7 @@
  * for neither.
  */
 import { randomUUID } from 'node:crypto';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { Actor } from '../domain/audit.js';
 import type { AppEnv } from './app-env.js';
@@ -20,17 +20,18 @@ function bounded(value: string | undefined, max: number): string | undefined {
   return value.length > max ? value.slice(0, max) : value;
 }
 
-/** trustProxy: proxy hops whose X-Forwarded-For entries are believed (see client-address.ts). */
-export function requestContext(logger: Logger, trustProxy = 0): MiddlewareHandler<AppEnv> {
-  return async function requestContextHandler(c, next) {
-    const given = requestHeader(c, 'x-request-id');
-    const requestId = given && SAFE_ID.test(given) ? given : randomUUID();
-    c.set('requestId', requestId);
-    c.set('logger', logger);
-    c.set('trustProxy', trustProxy);
-    c.header('X-Request-Id', requestId);
-    await next();
-  };
+/**
+ * Sets a request's context (request-pipeline.ts calls it first) and returns its id. trustProxy:
+ * proxy hops whose X-Forwarded-For entries are believed (see client-address.ts).
+ */
+export function startRequest(c: Context<AppEnv>, logger: Logger, trustProxy: number): string {
+  const given = requestHeader(c, 'x-request-id');
+  const requestId = given && SAFE_ID.test(given) ? given : randomUUID();
+  c.set('requestId', requestId);
+  c.set('logger', logger);
+  c.set('trustProxy', trustProxy);
+  c.header('X-Request-Id', requestId);
+  return requestId;
 }
 
 /** Who is making this request, for the audit entry of a write. */

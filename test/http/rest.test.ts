@@ -1,5 +1,6 @@
 /** The REST API over the embedded JSON store, through app.request(): envelope, paging, caching, writes. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Metrics } from '../../src/observability/metrics.js';
 import { projectInput, resourceInput } from '../fixtures/inputs.js';
 import { bearer, json, makeApp, READ_TOKEN, WRITE_TOKEN } from './app-fixture.js';
 
@@ -156,6 +157,22 @@ describe('writing', () => {
     expect((await send('PATCH', '/api/projects/does-not-exist', null)).status).toBe(400);
     const after = await (await get('/api/projects?status=any&limit=100', bearer(READ_TOKEN))).json();
     expect(after.meta.total).toBe(before.meta.total);
+  });
+
+  it('times and logs a request refused for its token like any other, under its request id', async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    const own = await makeApp({ metrics });
+    try {
+      const response = await own.app.request('/api/projects', { headers: { ...bearer('wrong-token-0123456789abcdef'), 'X-Request-Id': 'refused-1' } });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('x-request-id')).toBe('refused-1');
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      expect(((await response.json()) as { meta: { requestId: string } }).meta.requestId).toBe('refused-1');
+      expect(await metrics.registry.metrics()).toMatch(/contentkv_http_request_duration_seconds_count\{method="GET",route="[^"]*",status="401"\} 1/);
+      expect(own.logs.lines.some((line) => line.includes('"requestId":"refused-1"') && line.includes('"status":401'))).toBe(true);
+    } finally {
+      own.cleanup();
+    }
   });
 
   it('never logs a token', async () => {
