@@ -65,6 +65,18 @@ afterAll(async () => {
 });
 
 const sent = (key: string) => receiver.received.filter((alert) => alert.key === key).map((alert) => alert.state as string);
+const firings = (key: string) => sent(key).filter((state) => state === 'firing').length;
+
+/**
+ * Alerts are sampled (every 200 ms here): a condition fixed before the next sample raises none.
+ * So before each repair, the test waits for that episode's alerts, the repair queue's included,
+ * counted: verify writes its report, then queues the repairs, and a sample between the two
+ * raises the drift alone; and waiting for "the queue alert has fired" was already true from
+ * the first episode by the last one.
+ */
+function untilFired(key: string, times: number, queueTimes: number): Promise<void> {
+  return untilAlerts(() => firings(key) === times && firings('repair-queue:projects') === queueTimes, `${key} to fire ${times}, the repair queue ${queueTimes} times`);
+}
 
 /** Waits for an alert condition, naming the alerts received so far when it times out. */
 function untilAlerts(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -105,7 +117,7 @@ it('fires each alert exactly once and clears it exactly once', async () => {
   // The backfill cannot copy zz-blocked: dead letter. Fixing the ACL and repairing clears it.
   const backfill = await cli('migrate', 'backfill', '--json');
   expect(JSON.parse(backfill.stdout)[0].counts.failed).toBe(1);
-  await untilAlerts(() => sent('dead-letter:projects').includes('firing'), 'the dead-letter alert');
+  await untilFired('dead-letter:projects', 1, 1);
   await restrictWrites(false);
   await ok('migrate', 'repair');
   await untilAlerts(() => sent('dead-letter:projects').includes('resolved'), 'the dead letter to clear');
@@ -113,7 +125,7 @@ it('fires each alert exactly once and clears it exactly once', async () => {
   // Drift: a hand edit of the JSON file is found by verify; repair and a clean verify clear it.
   handEdit('project-000003', 'Edited by hand in the JSON file');
   expect((await cli('migrate', 'verify')).code).toBe(1);
-  await untilAlerts(() => sent('verify-drift:projects').includes('firing'), 'the drift alert');
+  await untilFired('verify-drift:projects', 1, 2);
   await ok('migrate', 'repair');
   await ok('migrate', 'verify');
   await untilAlerts(() => sent('verify-drift:projects').includes('resolved'), 'the drift alert to clear');
@@ -126,9 +138,7 @@ it('fires each alert exactly once and clears it exactly once', async () => {
     return sent('shadow-mismatch:projects').includes('firing');
   }, 'the mismatch alert');
   expect((await cli('migrate', 'verify')).code).toBe(1);
-  // Alerts are sampled (every 200 ms here): a drift repaired before the next sample would raise
-  // none, so the repair waits for this episode's alert, as the first one's does.
-  await untilAlerts(() => sent('verify-drift:projects').filter((state) => state === 'firing').length === 2, 'the second drift alert');
+  await untilFired('verify-drift:projects', 2, 3);
   await ok('migrate', 'repair');
   await ok('migrate', 'verify');
   await untilAlerts(async () => {
@@ -156,7 +166,7 @@ it('fires each alert exactly once and clears it exactly once', async () => {
     await read('project-000009');
     return sent(circuitKey()).includes('resolved');
   }, 'the circuit to close');
-  await untilAlerts(() => sent('repair-queue:projects').includes('firing'), 'the repair-queue alert');
+  await untilAlerts(() => firings('repair-queue:projects') === 4, 'the repair-queue alert of the outage');
   await ok('migrate', 'repair');
   await untilAlerts(() => sent('repair-queue:projects').includes('resolved'), 'the repair-queue alert to clear');
 
