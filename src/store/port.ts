@@ -34,8 +34,6 @@ export interface Page<T> {
  */
 export interface RawDoc {
   json: string;
-  /** The UTF-8 length of json, where the store kept it with the document (as RawPage.itemsBytes). */
-  bytes?: number;
   status: string;
   version: number;
   checksum: string;

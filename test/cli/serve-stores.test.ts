@@ -27,9 +27,9 @@ afterAll(async () => {
 });
 
 /**
- * A document and a page holding text beyond ASCII, read several times (the later reads from the
- * near cache on TCP, which keeps their byte lengths for Content-Length): the length sent must be
- * the body's, or the client cuts the JSON short or waits for bytes that never come.
+ * A page and a document holding text beyond ASCII, read several times (the later page reads from
+ * the near cache on TCP, which keeps the page's byte length for Content-Length): the length sent
+ * must be the body's, or the client cuts the JSON short or waits for bytes that never come.
  */
 async function readsWithExactLength(url: string, id: string): Promise<void> {
   const created = await fetch(`${url}/api/projects`, {

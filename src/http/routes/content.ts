@@ -166,7 +166,7 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
     const id = c.req.param('id');
     const { value: raw, headers } = await readWithFallback(`${scope(c)}|${collection}/${id}`, () => service.getRaw(collection, id, viewer(c)), (raw) => raw.json.length);
     const etag = etagOf(raw);
-    return readResponse(c, cacheHeaders(c, etag, headers), notModified(c, etag) ? 'not modified' : { dataJson: raw.json, dataBytes: raw.bytes, meta: metaOf(c) });
+    return readResponse(c, cacheHeaders(c, etag, headers), notModified(c, etag) ? 'not modified' : { dataJson: raw.json, meta: metaOf(c) });
   });
 
   routes.post('/', async (c) => {

@@ -303,7 +303,7 @@ export class JsonStore implements ContentStore {
   private locked(): LockedJson {
     return {
       put: (collection, items) => this.applyReplicas(collection, items, {}),
-      owedCopies: async (collection) => [...((await this.files.meta()).owedCopies?.[collection] ?? [])],
+      owedCopies: (collection) => this.owedCopies(collection),
       clearOwedCopies: async (collection) => {
         const meta = structuredClone(await this.files.meta());
         if (!meta.owedCopies?.[collection]?.length) return;
@@ -315,7 +315,7 @@ export class JsonStore implements ContentStore {
 
   /** Ids committed here whose copy to Redis is owed (see LockedJson); read without the lock. */
   async owedCopies(collection: Collection): Promise<string[]> {
-    return this.locked().owedCopies(collection);
+    return [...((await this.files.meta()).owedCopies?.[collection] ?? [])];
   }
 
   /** Runs `work` holding the directory lock every commit holds (the migration engine's copies owed). */

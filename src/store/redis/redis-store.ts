@@ -416,5 +416,5 @@ function parseDoc(reply: unknown): Doc | null {
 /** HMGET doc status version checksum. */
 function rawDocOf(reply: unknown): RawDoc | null {
   const [json, status, version, checksum] = (reply as (string | null)[] | null) ?? [];
-  return typeof json === 'string' ? { json, bytes: Buffer.byteLength(json), status: status ?? '', version: Number(version), checksum: checksum ?? '' } : null;
+  return typeof json === 'string' ? { json, status: status ?? '', version: Number(version), checksum: checksum ?? '' } : null;
 }
