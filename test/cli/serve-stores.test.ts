@@ -4,6 +4,9 @@
  * when the environment asks for it, so each is started here for real: it must create a document
  * and read it back through Redis, and say which store it is on.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { projectInput } from '../fixtures/inputs.js';
 import { WRITE_TOKEN } from '../http/app-fixture.js';
@@ -80,4 +83,36 @@ it('serves from Redis over TCP (REDIS_URL)', async () => {
 it('serves from Redis over REST (KV_REST_API_URL, the Upstash client)', async () => {
   await createAndRead({ KV_REST_API_URL: bridge.url, KV_REST_API_TOKEN: bridge.token }, 'served-over-rest');
   expect(bridge.requests).toBeGreaterThan(0);
+});
+
+/**
+ * A migrated site keeps its JSON files until the cleanup step. At the `redis` stage nothing
+ * reads them, so the server does not load them at start (they cost memory and start time in
+ * proportion to the site): even a file that is no longer valid JSON does not stop it. At a stage
+ * that reads the files, the same file still stops the start, with its name in the message.
+ */
+it('leaves the JSON files unread at the redis stage, and reads them at start where the stage does', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'contentkv-unread-'));
+  writeFileSync(join(dataDir, 'projects.json'), '[{"id": "cut-off-mid-write"');
+  const env = { REDIS_URL: redis.url, CONTENTKV_DATA_DIR: dataDir, CONTENTKV_KEY_PREFIX: prefix, CONTENTKV_TOKEN: WRITE_TOKEN };
+  try {
+    const server = await startServe({ ...env, CONTENTKV_STAGE: 'redis' });
+    try {
+      const health = (await (await fetch(`${server.url}/api/health`)).json()) as { status: string; store: string };
+      expect(health).toMatchObject({ status: 'ok', store: 'migrating' });
+      const created = await fetch(`${server.url}/api/projects`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${WRITE_TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(projectInput({ id: 'served-past-a-broken-file', metadata: { status: 'published' } })),
+      });
+      expect(created.status, await created.clone().text()).toBe(201);
+      expect((await fetch(`${server.url}/api/projects/served-past-a-broken-file`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+    // It exits (code 1) rather than hanging on its open Redis connections.
+    await expect(startServe({ ...env, CONTENTKV_STAGE: 'shadow' })).rejects.toThrow(/exited with 1:[\s\S]*projects\.json is not valid JSON/);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

@@ -66,9 +66,12 @@ export class JsonStore implements ContentStore {
     return this.writable;
   }
 
+  /**
+   * Checks the directory and the schema version. The collections are read when first asked for
+   * (a read, a write, `problems`), not here: a server at the `redis` stage never reads them.
+   */
   async open(): Promise<void> {
     this.writable = await isWritableDirectory(this.files.dir);
-    await Promise.all([this.files.collection('projects'), this.files.collection('resources')]);
     const meta = await this.files.meta();
     this.schemaProblem = meta.schemaVersion > SCHEMA_VERSION ? new SchemaTooNewError(meta.schemaVersion, SCHEMA_VERSION).message : null;
     if (this.writable && meta.schemaVersion < SCHEMA_VERSION) {
@@ -81,7 +84,11 @@ export class JsonStore implements ContentStore {
 
   async close(): Promise<void> {}
 
-  /** Entries of a collection file that could not be read (bad ids, duplicates): logged at start; they make the collection refuse edits. */
+  /**
+   * Entries of a collection file that could not be read (bad ids, duplicates): logged at start
+   * where the stage reads the file; they make the collection refuse edits. Reads the file if it
+   * was not read yet, and throws if it is not valid JSON.
+   */
   async problems(collection: Collection) {
     return (await this.files.collection(collection)).problems;
   }
