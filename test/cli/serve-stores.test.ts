@@ -29,18 +29,27 @@ afterAll(async () => {
   await redis.stop();
 });
 
+/** Creates a project through the REST API with the write token; it must answer 201. */
+async function createProject(url: string, input: Record<string, unknown>): Promise<void> {
+  const created = await fetch(`${url}/api/projects`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${WRITE_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(projectInput(input)),
+  });
+  expect(created.status, await created.clone().text()).toBe(201);
+}
+
+async function healthOf(url: string): Promise<{ status: string; store: string }> {
+  return (await (await fetch(`${url}/api/health`)).json()) as { status: string; store: string };
+}
+
 /**
  * A page and a document holding text beyond ASCII, read several times (the later page reads from
  * the near cache on TCP, which keeps the page's byte length for Content-Length): the length sent
  * must be the body's, or the client cuts the JSON short or waits for bytes that never come.
  */
 async function readsWithExactLength(url: string, id: string): Promise<void> {
-  const created = await fetch(`${url}/api/projects`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${WRITE_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(projectInput({ id: `${id}-utf8`, title: 'Café — 日本語の案内 ✓ 🚀', metadata: { status: 'published' } })),
-  });
-  expect(created.status, await created.clone().text()).toBe(201);
+  await createProject(url, { id: `${id}-utf8`, title: 'Café — 日本語の案内 ✓ 🚀', metadata: { status: 'published' } });
   const exactBody = async (path: string): Promise<unknown> => {
     const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5_000) });
     const bytes = new Uint8Array(await response.arrayBuffer());
@@ -59,14 +68,8 @@ async function readsWithExactLength(url: string, id: string): Promise<void> {
 async function createAndRead(env: Record<string, string>, id: string): Promise<void> {
   const server = await startServe({ CONTENTKV_DATA_DIR: '/nonexistent-contentkv-data', CONTENTKV_KEY_PREFIX: prefix, CONTENTKV_TOKEN: WRITE_TOKEN, ...env });
   try {
-    const health = (await (await fetch(`${server.url}/api/health`)).json()) as { status: string; store: string };
-    expect(health).toMatchObject({ status: 'ok', store: 'redis' });
-    const created = await fetch(`${server.url}/api/projects`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${WRITE_TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(projectInput({ id, metadata: { status: 'published' } })),
-    });
-    expect(created.status, await created.clone().text()).toBe(201);
+    expect(await healthOf(server.url)).toMatchObject({ status: 'ok', store: 'redis' });
+    await createProject(server.url, { id, metadata: { status: 'published' } });
     const read = await fetch(`${server.url}/api/projects/${id}`);
     expect(read.status).toBe(200);
     expect(((await read.json()) as { data: { id: string } }).data.id).toBe(id);
@@ -98,14 +101,8 @@ it('leaves the JSON files unread at the redis stage, and reads them at start whe
   try {
     const server = await startServe({ ...env, CONTENTKV_STAGE: 'redis' });
     try {
-      const health = (await (await fetch(`${server.url}/api/health`)).json()) as { status: string; store: string };
-      expect(health).toMatchObject({ status: 'ok', store: 'migrating' });
-      const created = await fetch(`${server.url}/api/projects`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${WRITE_TOKEN}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(projectInput({ id: 'served-past-a-broken-file', metadata: { status: 'published' } })),
-      });
-      expect(created.status, await created.clone().text()).toBe(201);
+      expect(await healthOf(server.url)).toMatchObject({ status: 'ok', store: 'migrating' });
+      await createProject(server.url, { id: 'served-past-a-broken-file', metadata: { status: 'published' } });
       expect((await fetch(`${server.url}/api/projects/served-past-a-broken-file`)).status).toBe(200);
     } finally {
       await server.stop();
