@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { ContentService } from '../../src/service/content-service.js';
+import { JsonFiles } from '../../src/store/json/json-state.js';
 import { JsonStore } from '../../src/store/json/json-store.js';
 import { apiActor, projectInput, resourceInput } from '../fixtures/inputs.js';
 import { describeStoreContract } from './store-contract.js';
@@ -49,6 +50,26 @@ it('serves a file with unreadable entries but refuses to edit it, so saving cann
     // The other collection is fine and takes edits.
     expect((await service.create('resources', resourceInput({ id: 'a-resource' }), apiActor)).doc.id).toBe('a-resource');
     await store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('reads a collection file once for the callers that ask at the same time, and again once it changes', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ckv-json-once-'));
+  try {
+    const docs = (ids: string[]) => `${JSON.stringify(ids.map((id) => ({ ...projectInput({ id }), metadata: { status: 'published', featured: false, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z' } })))}\n`;
+    await writeFile(join(dir, 'projects.json'), docs(['first-one']));
+    const files = new JsonFiles(dir);
+    // The first use of a collection (after a rollback from `redis`, say) comes from many requests at once.
+    const states = await Promise.all(Array.from({ length: 20 }, () => files.collection('projects')));
+    for (const state of states) expect(state).toBe(states[0]);
+    expect([...(states[0]?.byId.keys() ?? [])]).toEqual(['first-one']);
+
+    await writeFile(join(dir, 'projects.json'), docs(['first-one', 'second-one']));
+    const changed = await Promise.all([files.collection('projects'), files.collection('projects')]);
+    expect(changed[0]).toBe(changed[1]);
+    expect([...(changed[0]?.byId.keys() ?? [])].sort()).toEqual(['first-one', 'second-one']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

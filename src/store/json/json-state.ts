@@ -55,6 +55,12 @@ interface Cached<T> {
 
 export class JsonFiles {
   private readonly cache = new Map<string, Cached<unknown>>();
+  /**
+   * Reads under way, by file: callers that find the same stamp share one read. A collection is
+   * read on first use (JsonStore.open reads none), which after a rollback from `redis` is under
+   * load; without this, every request in that moment parsed its own copy of the file.
+   */
+  private readonly reading = new Map<string, { stamp: string | null; value: Promise<unknown> }>();
 
   constructor(readonly dir: string) {}
 
@@ -68,9 +74,19 @@ export class JsonFiles {
     const stamp = await fileStamp(path);
     const cached = this.cache.get(name);
     if (cached && cached.stamp === stamp) return cached.value as T;
-    const value = parse(stamp === null ? fallback : await readJsonFile<unknown>(path, fallback), stamp);
-    this.cache.set(name, { stamp, value });
-    return value;
+    const underway = this.reading.get(name);
+    if (underway && underway.stamp === stamp) return underway.value as Promise<T>;
+    const value = (async () => {
+      const parsed = parse(stamp === null ? fallback : await readJsonFile<unknown>(path, fallback), stamp);
+      this.cache.set(name, { stamp, value: parsed });
+      return parsed;
+    })();
+    this.reading.set(name, { stamp, value });
+    try {
+      return await value;
+    } finally {
+      if (this.reading.get(name)?.value === value) this.reading.delete(name);
+    }
   }
 
   /** Writes the file atomically and caches `value`, built from the new stamp. */
