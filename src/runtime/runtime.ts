@@ -6,7 +6,7 @@
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { COLLECTIONS, type Collection } from '../domain/collections.js';
+import { COLLECTIONS } from '../domain/collections.js';
 import type { AppEnv } from '../http/app-env.js';
 import { createApp } from '../http/app.js';
 import { adminRoutes } from '../http/routes/admin.js';
@@ -73,12 +73,6 @@ function healthStages(stores: StoreSetup): Record<string, unknown> {
   };
 }
 
-/** Whether the collection's JSON file is read or written at the stage the server starts at. */
-function servesFromJson(stores: StoreSetup, c: Collection): boolean {
-  if (stores.mode !== 'migrating') return stores.mode === 'json';
-  return stores.migration?.view.forRead(c).stage !== 'redis';
-}
-
 /**
  * Reads now each JSON file the starting stage uses: one that is not valid JSON stops the start
  * (the stores are closed first, so the process can exit), and its unreadable entries are logged.
@@ -89,7 +83,8 @@ function servesFromJson(stores: StoreSetup, c: Collection): boolean {
 async function checkJsonFiles(stores: StoreSetup, logger: Logger): Promise<void> {
   try {
     for (const c of COLLECTIONS) {
-      if (!stores.json || !servesFromJson(stores, c)) continue;
+      // JSON files alone have no stage; with Redis beside them, the stage says.
+      if (!stores.json || stores.migration?.view.forRead(c).stage === 'redis') continue;
       const problems = await stores.json.problems(c);
       if (problems.length > 0) logger.warn({ collection: c, problems }, `${c}.json has entries that cannot be read; they are not served, and edits to ${c} are refused until the file is fixed`);
     }
