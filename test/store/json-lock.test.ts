@@ -1,13 +1,16 @@
 /**
  * Two processes writing one data directory at once (the server and a CLI run) do not lose each
- * other's writes: the directory lock serializes them and each rereads what the other wrote.
+ * other's writes: the directory lock serializes them and each rereads what the other wrote. A
+ * process waiting for the lock gets it even while another takes it again and again.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { DirectoryLock } from '../../src/store/json/lock.js';
 import { JsonStore } from '../../src/store/json/json-store.js';
+import { until } from '../support/until.js';
 
 function run(dir: string, name: string, count: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -31,4 +34,45 @@ it('keeps every write of two processes writing the same directory at once', asyn
   expect(audit).toHaveLength(75);
   expect((await store.auditStats()).total).toBe(75);
   await rm(dir, { recursive: true, force: true });
+});
+
+it('lets a waiting process in while another takes the lock again and again', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ckv-lock-'));
+  const log = join(dir, 'hog.log');
+  const holds = async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').length - 1;
+  // The server under steady writes: each write releases the lock and takes it again at once.
+  const hog = spawn(process.execPath, ['--import', 'tsx', 'test/store/processes/lock-hog.ts', dir, '20'], { stdio: 'ignore' });
+  try {
+    await until(async () => (await holds()) >= 3, 'the hog to take the lock', { timeoutMs: 15_000 });
+    const lock = new DirectoryLock(dir);
+    for (let turn = 0; turn < 3; turn += 1) {
+      const before = await holds();
+      const during = await lock.run(async () => (await holds()) - before);
+      // The hold in progress when we asked, and one taken in the instant before we queued.
+      expect(during).toBeLessThanOrEqual(2);
+    }
+  } finally {
+    hog.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('does not keep others waiting behind a waiter that was killed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ckv-lock-'));
+  const lock = new DirectoryLock(dir);
+  try {
+    await lock.run(async () => {
+      // A CLI run that queues for the lock we hold, then dies while it waits.
+      const waiter = spawn(process.execPath, ['--import', 'tsx', 'test/store/processes/lock-hog.ts', dir, '20'], { stdio: 'ignore' });
+      const exited = new Promise((resolve) => waiter.on('exit', resolve));
+      await until(async () => (await readdir(dir)).some((name) => name.startsWith('.contentkv.lock.wait.')), 'the waiter to queue', { timeoutMs: 15_000 });
+      waiter.kill('SIGKILL');
+      await exited;
+    });
+    // Its ticket stays behind, older than any new request, and is passed over once it goes stale.
+    expect((await readdir(dir)).filter((name) => name.startsWith('.contentkv.lock.wait.'))).toHaveLength(1);
+    expect(await lock.run(async () => 'written')).toBe('written');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
