@@ -47,6 +47,7 @@ export class StageView {
   private snapshot: StageSnapshot;
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<StageSnapshot> | null = null;
+  private readonly listeners: ((snapshot: StageSnapshot) => void)[] = [];
   private readonly refreshMs: number;
   private readonly fenceWaitMs: number;
   private readonly now: () => number;
@@ -78,6 +79,7 @@ export class StageView {
     this.refreshing ??= (async () => {
       try {
         this.snapshot = this.buildFresh(await this.options.state.readState());
+        for (const listener of this.listeners) listener(this.snapshot);
       } catch (error) {
         this.snapshot = { ...this.snapshot, error: error instanceof Error ? error.message : String(error) };
       } finally {
@@ -122,6 +124,11 @@ export class StageView {
   async raiseEpoch(floor: number): Promise<StageSnapshot> {
     await this.options.state.raiseEpoch(floor);
     return this.refreshAfterChange();
+  }
+
+  /** Calls `listener` after every refresh that Redis answered, with the new snapshot. */
+  onRefresh(listener: (snapshot: StageSnapshot) => void): void {
+    this.listeners.push(listener);
   }
 
   start(): void {

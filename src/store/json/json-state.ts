@@ -97,6 +97,16 @@ export class JsonFiles {
     this.cache.set(name, { stamp, value: value(stamp) });
   }
 
+  /** Drops the in-memory copy of a collection file; the next use reads the file again. */
+  forgetCollection(collection: Collection): void {
+    this.cache.delete(`${collection}.json`);
+  }
+
+  /** Whether a collection file's copy is held in memory. */
+  holdsCollection(collection: Collection): boolean {
+    return this.cache.has(`${collection}.json`);
+  }
+
   collection(collection: Collection): Promise<CollectionState> {
     return this.load(`${collection}.json`, (raw, stamp) => ({ ...indexCollection(collection, raw), revision: revisionOf(stamp) }), []);
   }

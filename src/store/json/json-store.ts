@@ -85,6 +85,20 @@ export class JsonStore implements ContentStore {
   async close(): Promise<void> {}
 
   /**
+   * Lets go of a collection's in-memory copy (its documents and indexes: about 6 KB a document).
+   * The migrating store calls it while the collection is at `redis`, where nothing reads the file;
+   * whatever asks for the collection later (a rollback) reads the file again.
+   */
+  release(collection: Collection): void {
+    this.files.forgetCollection(collection);
+  }
+
+  /** Whether the collection's documents are held in memory (read, and not released since). */
+  holdsInMemory(collection: Collection): boolean {
+    return this.files.holdsCollection(collection);
+  }
+
+  /**
    * Entries of a collection file that could not be read (bad ids, duplicates): logged at start
    * where the stage reads the file; they make the collection refuse edits. Reads the file if it
    * was not read yet, and throws if it is not valid JSON.

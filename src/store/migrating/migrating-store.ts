@@ -8,7 +8,7 @@
  * counts, because the authoritative store has it. Nothing is ever dropped or half-reported.
  */
 import type { AuditEntry, AuditStats } from '../../domain/audit.js';
-import type { Collection, Doc } from '../../domain/collections.js';
+import { COLLECTIONS, type Collection, type Doc } from '../../domain/collections.js';
 import { ReadOnlyError, StageChangedError, StoreUnavailableError } from '../../domain/errors.js';
 import { markFallback } from '../fallback-mark.js';
 import type { RepairQueue } from '../../migration/repair-queue.js';
@@ -59,8 +59,20 @@ export class MigratingStore implements ContentStore {
     } catch (error) {
       this.options.onOpenError?.(error);
     }
+    this.options.view.onRefresh(() => this.releaseJsonAtRedis());
     await this.options.view.refresh();
     this.options.view.start();
+  }
+
+  /**
+   * A collection at `redis` needs nothing from its JSON file, which stays on disk until the
+   * runbook's cleanup: an instance that held it in memory before the switch lets go of it at its
+   * next look at the stage, instead of keeping it until a restart.
+   */
+  private releaseJsonAtRedis(): void {
+    for (const c of COLLECTIONS) {
+      if (this.stageOf(c) === 'redis') this.options.json.release(c);
+    }
   }
 
   async close(): Promise<void> {
