@@ -9,7 +9,7 @@ import type { Stage } from '../../src/migration/stages.js';
 import { MigrationStateStore } from '../../src/migration/state-store.js';
 import { JsonStore } from '../../src/store/json/json-store.js';
 import { MigratingStore } from '../../src/store/migrating/migrating-store.js';
-import { RedisStore } from '../../src/store/redis/redis-store.js';
+import { RedisStore, type RedisStoreOptions } from '../../src/store/redis/redis-store.js';
 import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
 import { deleteKeys, testPrefix } from './redis-fixture.js';
 
@@ -42,3 +42,28 @@ export async function migratingStoreAt(url: string, stage: Stage, readPercent: n
   };
 }
 
+
+/**
+ * One server instance's stores over a shared Redis and data directory, following the stage kept
+ * in Redis. Its view refreshes only when told (`view.refresh()`), so a test decides what each
+ * instance has seen. Opened; the caller closes `store`.
+ */
+export async function migratingStoreFollowing(options: {
+  url: string;
+  dir: string;
+  prefix: string;
+  /** The repair journal's file name in `<dir>/.contentkv`, one per instance sharing the directory. */
+  journal?: string;
+  redis?: Partial<RedisStoreOptions>;
+}) {
+  const driver = new TcpDriver({ url: options.url });
+  const json = new JsonStore({ dir: options.dir });
+  const redis = new RedisStore({ ...options.redis, driver, keyPrefix: options.prefix });
+  const state = new MigrationStateStore(driver, redis.keys);
+  const view = new StageView({ state, override: {}, defaultStage: 'json', refreshMs: 3_600_000 });
+  const queue = new RepairQueue(state, join(options.dir, '.contentkv', options.journal ?? 'repair-journal.jsonl'));
+  const comparer = new ShadowComparer({ stores: { json, redis }, state, sampleRate: 0 });
+  const store = new MigratingStore({ json, redis, view, repairs: queue, comparer });
+  await store.open();
+  return { store, json, redis, state, view, queue, comparer, driver };
+}

@@ -13,17 +13,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { StageChangedError } from '../../src/domain/errors.js';
 import { MigrationEngine } from '../../src/migration/engine.js';
-import { RepairQueue } from '../../src/migration/repair-queue.js';
-import { ShadowComparer } from '../../src/migration/shadow-compare.js';
-import { StageView } from '../../src/migration/stage-view.js';
 import type { Stage } from '../../src/migration/stages.js';
-import { MigrationStateStore } from '../../src/migration/state-store.js';
 import { ContentService } from '../../src/service/content-service.js';
-import { JsonStore } from '../../src/store/json/json-store.js';
 import { DirectoryLock } from '../../src/store/json/lock.js';
-import { MigratingStore } from '../../src/store/migrating/migrating-store.js';
-import { RedisStore } from '../../src/store/redis/redis-store.js';
-import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
+import type { MigratingStore } from '../../src/store/migrating/migrating-store.js';
+import { migratingStoreFollowing } from '../contract/migrating-fixture.js';
 import { deleteKeys, testPrefix } from '../contract/redis-fixture.js';
 import { apiActor, projectInput } from '../fixtures/inputs.js';
 import { redisCommand, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
@@ -52,15 +46,7 @@ afterEach(async () => {
 
 /** One server instance's stores over the shared Redis and directory; its view refreshes only when told. */
 async function instance() {
-  const driver = new TcpDriver({ url: server.url });
-  const json = new JsonStore({ dir });
-  const redis = new RedisStore({ driver, keyPrefix: prefix });
-  const state = new MigrationStateStore(driver, redis.keys);
-  const view = new StageView({ state, override: {}, defaultStage: 'json', refreshMs: 3_600_000 });
-  const queue = new RepairQueue(state, join(dir, '.contentkv', `repair-journal-${opened.length}.jsonl`));
-  const comparer = new ShadowComparer({ stores: { json, redis }, state, sampleRate: 0 });
-  const store = new MigratingStore({ json, redis, view, repairs: queue, comparer });
-  await store.open();
+  const { store, json, redis, state, view, queue, comparer, driver } = await migratingStoreFollowing({ url: server.url, dir, prefix, journal: `repair-journal-${opened.length}.jsonl` });
   opened.push(store);
   const engine = new MigrationEngine({ json, redis, state, view, queue, comparer, router: store, settleMs: 20 });
   return { store, json, redis, state, view, engine, driver, service: new ContentService({ store }) };

@@ -10,16 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Doc } from '../../src/domain/collections.js';
-import { RepairQueue } from '../../src/migration/repair-queue.js';
-import { ShadowComparer } from '../../src/migration/shadow-compare.js';
-import { StageView } from '../../src/migration/stage-view.js';
 import type { Stage } from '../../src/migration/stages.js';
-import { MigrationStateStore } from '../../src/migration/state-store.js';
 import { ContentService, type WriteOutcome } from '../../src/service/content-service.js';
-import { JsonStore } from '../../src/store/json/json-store.js';
-import { MigratingStore } from '../../src/store/migrating/migrating-store.js';
-import { RedisStore } from '../../src/store/redis/redis-store.js';
-import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
+import type { MigratingStore } from '../../src/store/migrating/migrating-store.js';
+import { migratingStoreFollowing } from '../contract/migrating-fixture.js';
 import { deleteKeys, testPrefix } from '../contract/redis-fixture.js';
 import { apiActor, projectInput } from '../fixtures/inputs.js';
 import { redisCommand, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
@@ -50,19 +44,7 @@ afterEach(async () => {
 
 /** A migrating store following the stage in Redis, which `switchTo` changes (as the engine would, minus its guards). */
 async function migration(stage: Stage) {
-  const driver = new TcpDriver({ url: server.url });
-  const json = new JsonStore({ dir });
-  const redis = new RedisStore({ driver, keyPrefix: prefix, opTtlSeconds: OP_TTL_SECONDS });
-  const state = new MigrationStateStore(driver, redis.keys);
-  const view = new StageView({ state, override: {}, defaultStage: 'json', refreshMs: 3_600_000 });
-  const store = new MigratingStore({
-    json,
-    redis,
-    view,
-    repairs: new RepairQueue(state, join(dir, '.contentkv', 'repair-journal.jsonl')),
-    comparer: new ShadowComparer({ stores: { json, redis }, state, sampleRate: 0 }),
-  });
-  await store.open();
+  const { store, json, redis, state, view } = await migratingStoreFollowing({ url: server.url, dir, prefix, redis: { opTtlSeconds: OP_TTL_SECONDS } });
   opened = store;
   const switchTo = async (next: Stage) => {
     await state.writeState({ 'projects:stage': next, 'projects:readPercent': next === 'live' ? 100 : 0 });

@@ -6,16 +6,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { RepairQueue } from '../../src/migration/repair-queue.js';
-import { ShadowComparer } from '../../src/migration/shadow-compare.js';
-import { StageView } from '../../src/migration/stage-view.js';
 import type { Stage } from '../../src/migration/stages.js';
-import { MigrationStateStore } from '../../src/migration/state-store.js';
 import { ContentService } from '../../src/service/content-service.js';
-import { JsonStore } from '../../src/store/json/json-store.js';
-import { MigratingStore } from '../../src/store/migrating/migrating-store.js';
-import { RedisStore } from '../../src/store/redis/redis-store.js';
-import { TcpDriver } from '../../src/store/redis/tcp-driver.js';
+import { migratingStoreFollowing } from '../contract/migrating-fixture.js';
 import { deleteKeys, testPrefix } from '../contract/redis-fixture.js';
 import { apiActor, projectInput } from '../fixtures/inputs.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
@@ -31,21 +24,14 @@ afterAll(async () => {
 it('lets go of a collection at redis and reads its file again after a rollback', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ckv-json-release-'));
   const prefix = testPrefix();
-  const driver = new TcpDriver({ url: server.url });
-  const json = new JsonStore({ dir });
-  const redis = new RedisStore({ driver, keyPrefix: prefix });
-  const state = new MigrationStateStore(driver, redis.keys);
-  // Refreshed by hand below, not on a timer, so each step sees exactly the stage it set.
-  const view = new StageView({ state, override: {}, defaultStage: 'json', refreshMs: 3_600_000 });
-  const store = new MigratingStore({ json, redis, view, repairs: new RepairQueue(state, null), comparer: new ShadowComparer({ stores: { json, redis }, state, sampleRate: 0 }) });
+  const { store, json, state, view } = await migratingStoreFollowing({ url: server.url, dir, prefix });
   const service = new ContentService({ store });
   const moveTo = async (stage: Stage) => {
     await state.writeState({ 'projects:stage': stage, 'projects:readPercent': 100 });
     await view.refresh();
   };
   try {
-    await state.writeState({ 'projects:stage': 'rampdown', 'projects:readPercent': 100 });
-    await store.open();
+    await moveTo('rampdown');
     // At rampdown every write is copied to the JSON file, which is then held in memory.
     await service.create('projects', projectInput({ id: 'kept-on-disk' }), apiActor);
     expect(json.holdsInMemory('projects')).toBe(true);
