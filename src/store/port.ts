@@ -51,6 +51,8 @@ export interface RawPage {
   nextCursor: string | null;
   /** Changes with every write to the collection: enough for a weak ETag of any page of it. */
   revision: string;
+  /** pageTag(this page), where the store keeps it with the page (the near cache). */
+  tag?: string;
 }
 
 /** The current document, and the version the next write must be based on (a deleted id keeps counting). */

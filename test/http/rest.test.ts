@@ -62,6 +62,27 @@ describe('reading', () => {
     expect((await get('/api/projects?status=draft')).status).toBe(401);
   });
 
+  it('keeps an anonymous page\'s ETag through edits of drafts, which would otherwise show when they happen', async () => {
+    const edit = (id: string, title: string) =>
+      fixture.app.request(`/api/projects/${id}`, { method: 'PATCH', headers: { ...json, ...bearer(WRITE_TOKEN) }, body: JSON.stringify({ title }) });
+    const etagOf = async (headers: Record<string, string> = {}) => (await get('/api/projects', headers)).headers.get('etag') as string;
+    const all = await (await get('/api/projects?status=any&limit=100', bearer(READ_TOKEN))).json();
+    const draft = all.data.find((doc: { metadata: { status: string } }) => doc.metadata.status === 'draft');
+    const published = (await (await get('/api/projects?limit=1')).json()).data[0];
+    const anonymous = await etagOf();
+    const tokenHolder = await etagOf(bearer(READ_TOKEN));
+
+    expect((await edit(draft.id, 'Retitled while still a draft')).status).toBe(200);
+    expect(await etagOf()).toBe(anonymous);
+    expect((await get('/api/projects', { 'If-None-Match': anonymous })).status).toBe(304);
+    // A token holder's page shows drafts, so it moves.
+    expect(await etagOf(bearer(READ_TOKEN))).not.toBe(tokenHolder);
+
+    expect((await edit(published.id, 'Retitled in public')).status).toBe(200);
+    expect(await etagOf()).not.toBe(anonymous);
+    expect((await get('/api/projects', { 'If-None-Match': anonymous })).status).toBe(200);
+  });
+
   it('answers bad queries with VALIDATION_FAILED and unknown ids with NOT_FOUND', async () => {
     for (const query of ['limit=0', 'limit=500', 'limit=abc', 'featured=maybe', 'cursor=garbage', 'status=deleted']) {
       const response = await get(`/api/projects?${query}`);

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { slugify } from '../../src/domain/ids.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { ContentService } from '../../src/service/content-service.js';
+import { pageTag } from '../../src/store/page-tag.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { createDriver } from '../../src/store/open-store.js';
 import { DEFAULT_RESILIENCE } from '../../src/store/redis/resilient-driver.js';
@@ -106,6 +107,25 @@ describe('near cache over Redis client tracking', () => {
     expect(text).toContain(`contentkv_near_cache_lookups_total{result="miss"} ${near.near?.misses}`);
     expect(text).toContain('contentkv_near_cache_live 1');
     expect(text).toMatch(/contentkv_near_cache_bytes [1-9]\d*/);
+  });
+
+  it('keeps with a cached page a tag of what it shows, which an edit of a draft leaves as it was', async () => {
+    const { near, nearService, otherService } = await instances();
+    await nearService.create('projects', projectInput({ id: 'shown', metadata: { status: 'published' } }), apiActor);
+    const draft = (await nearService.create('projects', projectInput({ id: 'hidden' }), apiActor)).doc;
+    await noticesDelivered(near, otherService);
+    const query = { status: 'published', limit: 20 } as const;
+    const before = await near.listRaw('projects', query);
+    expect(before.tag).toBe(pageTag(before));
+
+    await nearService.update('projects', draft.id, { title: 'Still a draft' }, apiActor);
+    await noticesDelivered(near, otherService);
+    const after = await near.listRaw('projects', query);
+    expect(after.revision).not.toBe(before.revision);
+    expect(after.tag).toBe(before.tag);
+
+    await nearService.update('projects', 'shown', { title: 'Edited in public' }, apiActor);
+    expect((await near.listRaw('projects', query)).tag).not.toBe(before.tag);
   });
 
   it("sees another instance's writes, deletes and creates once Redis reports them", async () => {

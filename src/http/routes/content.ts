@@ -15,6 +15,7 @@ import { assertRole } from '../auth.js';
 import { okBody } from '../envelope.js';
 import { actorOf } from '../request-context.js';
 import { fallbackOf } from '../../store/fallback-mark.js';
+import { pageTag } from '../../store/page-tag.js';
 import { readJsonObject } from '../json-body.js';
 import { requestHeader } from '../request-header.js';
 import type { LastGood } from '../last-good.js';
@@ -42,11 +43,14 @@ function etagOf(doc: { version: number; checksum: string }): string {
   return `W/"${doc.version}-${doc.checksum.slice(0, 16)}"`;
 }
 
-/** Any page of a collection changes its ETag when the collection changes (the store's revision). */
-function listEtag(revision: string, query: string): string {
+/**
+ * A page's ETag: from the store's revision for a token holder (any write to the collection moves
+ * it), from what the page shows for anyone else (see page-tag.ts), and from the query either way.
+ */
+function listEtag(basis: string, query: string): string {
   let hash = 0x811c9dc5;
   for (let index = 0; index < query.length; index += 1) hash = Math.imul(hash ^ query.charCodeAt(index), 0x01000193) >>> 0;
-  return `W/"${revision}-${hash.toString(36)}"`;
+  return `W/"${basis}-${hash.toString(36)}"`;
 }
 
 const ENVELOPE_HEAD = '{"success":true,"data":';
@@ -154,7 +158,7 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
     // change the ETag. Scoped by role, since the same query shows a token holder more.
     const key = `${scope(c)}|${collection}?${query.status ?? ''}|${query.featured ?? ''}|${query.tag ?? ''}|${query.limit ?? ''}|${query.cursor ?? ''}`;
     const { value: page, headers } = await readWithFallback(key, () => service.listRaw(collection, query, viewer(c)), (raw) => raw.itemsJson.length, listGroup);
-    const etag = listEtag(page.revision, key);
+    const etag = listEtag(c.get('role') === 'anonymous' ? (page.tag ?? pageTag(page)) : page.revision, key);
     return readResponse(
       c,
       cacheHeaders(c, etag, headers),

@@ -12,6 +12,7 @@ import { counterFields, toAuditStats } from '../audit-stats.js';
 import { entryMs, pageAudit } from '../audit-paging.js';
 import { matchesQuery } from '../matching.js';
 import { keyReused } from '../op-record.js';
+import { pageTag } from '../page-tag.js';
 import { itemsJsonOf } from '../raw-json.js';
 import { decodeCursor, encodeCursor, idOfMember } from '../ordering.js';
 import type {
@@ -207,8 +208,8 @@ export class RedisStore implements ContentStore {
     let page: RawPage | undefined;
     try {
       const read = await this.listFromRedis(c, query, field);
-      // Counted once here rather than on every answer from the cache (a 40 KB page: about 5 µs).
-      page = { ...read, itemsBytes: Buffer.byteLength(read.itemsJson) };
+      // Counted and tagged once here rather than on every answer from the cache (a 40 KB page: about 5 and 30 µs).
+      page = { ...read, itemsBytes: Buffer.byteLength(read.itemsJson), tag: pageTag(read) };
       return page;
     } finally {
       near.finish(ticket, key, page && { page }, page?.itemsJson.length ?? 0);
