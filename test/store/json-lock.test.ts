@@ -4,7 +4,8 @@
  * process waiting for the lock gets it even while another takes it again and again.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -45,11 +46,12 @@ it('lets a waiting process in while another takes the lock again and again', asy
   try {
     await until(async () => (await holds()) >= 3, 'the hog to take the lock', { timeoutMs: 15_000 });
     const lock = new DirectoryLock(dir);
-    for (let turn = 0; turn < 3; turn += 1) {
+    for (let turn = 0; turn < 40; turn += 1) {
       const before = await holds();
       const during = await lock.run(async () => (await holds()) - before);
-      // The hold in progress when we asked, and one taken in the instant before we queued.
-      expect(during).toBeLessThanOrEqual(2);
+      // The hold in progress when we asked, one taken before our ticket was written, and one more
+      // if this process stalled while writing it (a loaded machine). Unfair, it took up to 118.
+      expect(during).toBeLessThanOrEqual(3);
     }
   } finally {
     hog.kill('SIGKILL');
@@ -72,6 +74,65 @@ it('does not keep others waiting behind a waiter that was killed', async () => {
     // Its ticket stays behind, older than any new request, and is passed over once it goes stale.
     expect((await readdir(dir)).filter((name) => name.startsWith('.contentkv.lock.wait.'))).toHaveLength(1);
     expect(await lock.run(async () => 'written')).toBe('written');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('passes over a ticket dated in the future, as another clock ahead of ours would leave', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ckv-lock-'));
+  const ticket = join(dir, '.contentkv.lock.wait.000000000000001.1.skewed');
+  await writeFile(ticket, '');
+  const ahead = new Date(Date.now() + 120_000);
+  await utimes(ticket, ahead, ahead);
+  try {
+    expect(await new DirectoryLock(dir, { giveUpMs: 2_000 }).run(async () => 'written')).toBe('written');
+    expect(await readdir(dir)).not.toContain('.contentkv.lock.wait.000000000000001.1.skewed');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('gives up with STORE_UNAVAILABLE, writing nothing, when the lock stays taken', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ckv-lock-'));
+  let releaseHolder = () => {};
+  const held = new Promise<void>((resolve) => {
+    releaseHolder = resolve;
+  });
+  let taken = () => {};
+  const holding = new Promise<void>((resolve) => {
+    taken = resolve;
+  });
+  const holder = new DirectoryLock(dir).run(async () => {
+    taken();
+    await held;
+  });
+  try {
+    await holding;
+    let ran = false;
+    await expect(
+      new DirectoryLock(dir, { giveUpMs: 300 }).run(async () => {
+        ran = true;
+      }),
+    ).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', details: { store: 'json', maybeApplied: false } });
+    expect(ran).toBe(false);
+  } finally {
+    releaseHolder();
+    await holder;
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('reports a write whose lock was taken over as maybe applied, instead of ending the process', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ckv-lock-'));
+  try {
+    const outcome = new DirectoryLock(dir, { staleMs: 2_000 }).run(async () => {
+      // As if another process had found this holder stalled and taken the lock from it.
+      await rmdir(join(dir, '.contentkv.lock'));
+      await sleep(1_500);
+      return 'written';
+    });
+    await expect(outcome).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', details: { maybeApplied: true } });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

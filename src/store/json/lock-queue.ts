@@ -8,7 +8,9 @@
  * for a fresh ticket older than its own request and, if it finds one, waits its turn.
  *
  * A ticket not touched for `FRESH_MS` is ignored, so a waiter that was SIGKILLed holds nobody up,
- * and one left for `ABANDONED_MS` is removed by whoever sees it.
+ * and one left for `ABANDONED_MS` is removed by whoever sees it. A ticket touched in the future
+ * (another host's clock ahead, or this one's set back) is no proof of a live waiter, and is
+ * ignored too.
  */
 import { randomBytes } from 'node:crypto';
 import { readdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
@@ -40,8 +42,8 @@ export class WaitTicket {
       if (!name.startsWith(PREFIX) || name >= this.name) continue;
       const age = await this.ageOf(name);
       if (age === undefined) continue;
-      if (age < FRESH_MS) return true;
-      if (age > ABANDONED_MS) await unlink(join(this.dir, name)).catch(() => undefined);
+      if (age > -FRESH_MS && age < FRESH_MS) return true;
+      if (Math.abs(age) > ABANDONED_MS) await unlink(join(this.dir, name)).catch(() => undefined);
     }
     return false;
   }

@@ -6,21 +6,39 @@
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { StoreUnavailableError } from '../../domain/errors.js';
 import { WaitTicket } from './lock-queue.js';
 
-/** How long a process waits for its turn before it reports the directory as locked. */
+/** How long a process waits for its turn, by default, before it reports the store as unavailable. */
 const GIVE_UP_MS = 30_000;
 /** Polls start at 5 ms and grow to this, so the lock sits free for at most this after a release. */
 const MAX_POLL_MS = 25;
+/** A holder that stops refreshing the lock for this long is taken for dead (SIGKILLed), by default. */
+const STALE_MS = 10_000;
+/** Failures to take the lock that pass: another holder, or a moment short of file descriptors. */
+const TRANSIENT = new Set(['ELOCKED', 'EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY']);
 
 type Lockfile = typeof import('proper-lockfile');
+
+export interface DirectoryLockOptions {
+  giveUpMs?: number;
+  /** proper-lockfile takes at least 2000. */
+  staleMs?: number;
+}
 
 export class DirectoryLock {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly lockPath: string;
+  private readonly giveUpMs: number;
+  private readonly staleMs: number;
 
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    options: DirectoryLockOptions = {},
+  ) {
     this.lockPath = join(dir, '.contentkv.lock');
+    this.giveUpMs = options.giveUpMs ?? GIVE_UP_MS;
+    this.staleMs = options.staleMs ?? STALE_MS;
   }
 
   run<T>(work: () => Promise<T>): Promise<T> {
@@ -32,31 +50,39 @@ export class DirectoryLock {
   private async withFileLock<T>(work: () => Promise<T>): Promise<T> {
     // Loaded on the first write: a store that is only read never needs it.
     const { default: lockfile } = await import('proper-lockfile');
-    const release = await this.acquire(lockfile);
+    // proper-lockfile's default throws from a timer, which would end the process. The lock is
+    // lost when its holder stalled past the stale time (a suspended CLI, a machine asleep) and another
+    // process took it: the write under way may then have crossed that process's.
+    let lost: Error | null = null;
+    const release = await this.acquire(lockfile, (error) => {
+      lost = error;
+    });
     try {
-      return await work();
+      const result = await work();
+      if (lost) throw new StoreUnavailableError('json', 1, 'this write held the directory lock so long that another process took it over; it may or may not have been applied, so read it back', true, lost);
+      return result;
     } finally {
       await release().catch(() => undefined);
     }
   }
 
-  private async acquire(lockfile: Lockfile): Promise<() => Promise<void>> {
-    const since = Date.now();
-    const ticket = new WaitTicket(this.dir, since);
+  private async acquire(lockfile: Lockfile, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
+    // Measured on the monotonic clock, so a change of the wall clock neither ends nor stretches the wait.
+    const started = performance.now();
+    const ticket = new WaitTicket(this.dir, Date.now());
+    let lastError: unknown;
     try {
       for (let attempt = 0; ; attempt += 1) {
         if (!(await ticket.behindAnother())) {
           try {
-            return await lockfile.lock(this.dir, { lockfilePath: this.lockPath, realpath: false, stale: 10_000, retries: 0 });
+            return await lockfile.lock(this.dir, { lockfilePath: this.lockPath, realpath: false, stale: this.staleMs, retries: 0, onCompromised });
           } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+            if (!TRANSIENT.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+            lastError = error;
           }
         }
-        if (Date.now() - since > GIVE_UP_MS) {
-          throw Object.assign(
-            new Error(`other processes held or queued for the data directory ${this.dir} for ${GIVE_UP_MS / 1000} s (lock: ${this.lockPath}); nothing was written, try again`),
-            { code: 'ELOCKED' },
-          );
+        if (performance.now() - started > this.giveUpMs) {
+          throw new StoreUnavailableError('json', 5, `its directory stayed locked by other processes writing to it for ${this.giveUpMs / 1000} s; nothing was written`, false, lastError ?? new Error(`queued behind other waiters for ${this.lockPath}`));
         }
         await ticket.touch();
         await sleep(Math.min(5 * 1.2 ** attempt, MAX_POLL_MS));
