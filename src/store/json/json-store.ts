@@ -1,23 +1,26 @@
 /**
  * The JSON-file store: the embedded default for `npm start`, and the legacy store the migration
  * moves away from. Every write runs under the directory lock, rereads what changed on disk,
- * and replaces each file atomically. On a read-only file system it still serves reads and
- * answers every write with READ_ONLY; it never pretends a write succeeded.
+ * writes its plan to a journal, and replaces each file atomically (commit-plan.ts): a process
+ * killed halfway leaves a journal that the next write completes. On a read-only file system it
+ * still serves reads and answers every write with READ_ONLY; it never pretends a write succeeded.
  */
 import type { AuditEntry, AuditStats } from '../../domain/audit.js';
 import { collectionInfo, type Collection, type Doc } from '../../domain/collections.js';
 import { AlreadyExistsError, NotFoundError, ReadOnlyError, SchemaTooNewError, StageChangedError, VersionConflictError } from '../../domain/errors.js';
 import { SCHEMA_VERSION } from '../../domain/schema-version.js';
 import { pageAudit, entryMs } from '../audit-paging.js';
-import { counterFields, toAuditStats } from '../audit-stats.js';
+import { toAuditStats } from '../audit-stats.js';
 import { matchesQuery } from '../matching.js';
 import { versionIfSameTarget } from '../op-record.js';
 import { decodeCursor, encodeCursor, idOfMember, sortMember } from '../ordering.js';
 import type {
   AuditQuery, CommitFence, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
 } from '../port.js';
+import { applyPlan, countersAfter, type CommitPlan, type PlanLimits } from './commit-plan.js';
 import { isReadOnlyFsError, isWritableDirectory } from './files.js';
-import { JsonFiles, type CollectionState, type MetaFile } from './json-state.js';
+import { JsonFiles, type CollectionState } from './json-state.js';
+import { CommitJournal } from './journal.js';
 import type { LoadProblem } from './legacy.js';
 import { itemsJsonOf, rawOf } from '../raw-json.js';
 import { DirectoryLock } from './lock.js';
@@ -46,9 +49,8 @@ export class JsonStore implements ContentStore {
   readonly kind = 'json';
   private readonly files: JsonFiles;
   private readonly lock: DirectoryLock;
-  private readonly auditLimit: number;
-  private readonly historyLimit: number;
-  private readonly opsLimit: number;
+  private readonly journal: CommitJournal;
+  private readonly limits: PlanLimits;
   private writable = true;
   /** Set by open() when the files were written by newer code: reads work, writes are refused. */
   schemaProblem: string | null = null;
@@ -56,9 +58,8 @@ export class JsonStore implements ContentStore {
   constructor(options: JsonStoreOptions) {
     this.files = new JsonFiles(options.dir);
     this.lock = new DirectoryLock(options.dir);
-    this.auditLimit = options.auditLimit ?? 1_000;
-    this.historyLimit = options.historyLimit ?? 20;
-    this.opsLimit = options.opsLimit ?? 2_000;
+    this.journal = new CommitJournal(options.dir);
+    this.limits = { auditLimit: options.auditLimit ?? 1_000, historyLimit: options.historyLimit ?? 20, opsLimit: options.opsLimit ?? 2_000 };
   }
 
   /** False when the directory is on a read-only file system (Vercel, a read-only mount). */
@@ -79,6 +80,9 @@ export class JsonStore implements ContentStore {
         const fresh = await this.files.meta();
         if (fresh.schemaVersion < SCHEMA_VERSION) await this.files.saveMeta({ ...fresh, schemaVersion: SCHEMA_VERSION });
       });
+    } else if (this.writable && (await this.journal.read()) !== null) {
+      // A commit cut off by a crash: completed now rather than at the next write.
+      await this.mutate(async () => undefined);
     }
   }
 
@@ -140,41 +144,31 @@ export class JsonStore implements ContentStore {
 
   async commit(collection: Collection, request: WriteRequest, fence?: CommitFence): Promise<WriteResult> {
     return this.mutate(async () => {
-      const meta = structuredClone(await this.files.meta());
+      const meta = await this.files.meta();
       // Under the lock, which a change of stage also holds while it is written (recordSwitch): a
       // write that passes here is saved before any switch, and one planned before it is refused.
       if (fence && (meta.switchEpoch ?? 0) > fence.epoch) throw new StageChangedError();
       const applied = meta.ops[opKey(request.opId)];
       if (applied !== undefined) return { outcome: 'duplicate', version: versionIfSameTarget(applied, collection, request.id) };
-      const docs = new Map((await this.editable(collection)).byId);
-      const current = docs.get(request.id) ?? null;
-      const tombstones = (meta.tombstones[collection] ??= {});
-      const headVersion = current?.metadata.version ?? tombstones[request.id] ?? 0;
+      const current = (await this.editable(collection)).byId.get(request.id) ?? null;
+      const headVersion = current?.metadata.version ?? meta.tombstones[collection]?.[request.id] ?? 0;
       const what = collectionInfo[collection].singular;
       if (request.kind === 'create' && current) throw new AlreadyExistsError(what, request.id);
       if (request.kind !== 'create' && !current) throw new NotFoundError(what, request.id);
       if (headVersion !== request.baseVersion) throw new VersionConflictError(request.id, request.baseVersion, headVersion);
 
       const version = request.doc?.metadata.version ?? request.baseVersion + 1;
-      if (request.doc) {
-        docs.set(request.id, request.doc);
-        delete tombstones[request.id];
-      } else {
-        docs.delete(request.id);
-        tombstones[request.id] = version;
-      }
-      await this.files.saveCollection(collection, docs);
-      if (request.history) await this.pushHistory(collection, request.id, request.history);
-      await this.appendAuditEntries([request.audit], meta);
-      // Saved with the commit: a switch to Redis makes this copy itself if it has not landed.
-      if (fence?.owesCopy) {
-        const owed = (meta.owedCopies ??= {});
-        const ids = (owed[collection] ??= []);
-        if (!ids.includes(request.id)) ids.push(request.id);
-      }
-      meta.ops[opKey(request.opId)] = { version, collection, id: request.id };
-      trimOldest(meta.ops, this.opsLimit);
-      await this.files.saveMeta(meta);
+      await this.commitPlan({
+        collection,
+        puts: request.doc ? [{ id: request.id, doc: request.doc }] : [],
+        deletes: request.doc ? [] : [{ id: request.id, version }],
+        history: request.history ? [{ id: request.id, entry: request.history }] : [],
+        audits: [request.audit],
+        ops: { [opKey(request.opId)]: { version, collection, id: request.id } },
+        // Saved with the commit: a switch to Redis makes this copy itself if it has not landed.
+        owed: fence?.owesCopy ? [request.id] : [],
+        counters: countersAfter(meta, [request.audit]),
+      });
       return { outcome: 'applied', version };
     });
   }
@@ -209,9 +203,8 @@ export class JsonStore implements ContentStore {
 
   async appendAudit(entry: AuditEntry): Promise<void> {
     await this.mutate(async () => {
-      const meta = structuredClone(await this.files.meta());
-      await this.appendAuditEntries([entry], meta);
-      await this.files.saveMeta(meta);
+      const meta = await this.files.meta();
+      await this.commitPlan({ collection: 'projects', puts: [], deletes: [], history: [], audits: [entry], ops: {}, owed: [], counters: countersAfter(meta, [entry]) });
     });
   }
 
@@ -235,43 +228,34 @@ export class JsonStore implements ContentStore {
 
   /** putIfNewer's work, for a caller that holds the directory lock already. */
   private async applyReplicas(collection: Collection, items: readonly ReplicaItem[], options: ReplicaOptions): Promise<ReplicaOutcome[]> {
-    const meta = structuredClone(await this.files.meta());
-    const docs = new Map((await this.editable(collection)).byId);
-    const tombstones = (meta.tombstones[collection] ??= {});
-    const audits: AuditEntry[] = [];
+    const meta = await this.files.meta();
+    const { byId } = await this.editable(collection);
+    const tombstones = meta.tombstones[collection] ?? {};
+    const plan: CommitPlan = { collection, puts: [], deletes: [], history: [], audits: [], ops: {}, owed: [], counters: {} };
+    /** What the plan leaves each id at so far: an id copied twice in one batch is compared with the first copy. */
+    const planned = new Map<string, number>();
     const outcomes: ReplicaOutcome[] = [];
-    let opsRecorded = false;
     for (const item of items) {
       // Recorded even where the copy is skipped as not newer: the operation was applied all the
       // same. A record there already is this operation's (or, for a reused key, the first one's).
-      if (item.op && meta.ops[opKey(item.op.id)] === undefined) {
-        meta.ops[opKey(item.op.id)] = { version: item.op.version, collection, id: item.id };
-        opsRecorded = true;
-      }
-      const current = docs.get(item.id)?.metadata.version ?? tombstones[item.id] ?? 0;
+      const key = item.op ? opKey(item.op.id) : undefined;
+      if (item.op && key && meta.ops[key] === undefined && plan.ops[key] === undefined) plan.ops[key] = { version: item.op.version, collection, id: item.id };
+      const current = planned.get(item.id) ?? byId.get(item.id)?.metadata.version ?? tombstones[item.id] ?? 0;
       const incoming = 'doc' in item ? item.doc.metadata.version : item.deletedVersion;
       const newer = options.replaceEqual ? incoming >= current : incoming > current;
       if (!newer) {
         outcomes.push('skipped');
         continue;
       }
-      if ('doc' in item) {
-        docs.set(item.id, item.doc);
-        delete tombstones[item.id];
-      } else {
-        docs.delete(item.id);
-        tombstones[item.id] = item.deletedVersion;
-      }
-      if (item.history) await this.pushHistory(collection, item.id, item.history);
-      if (item.audit) audits.push(item.audit);
+      planned.set(item.id, incoming);
+      if ('doc' in item) plan.puts.push({ id: item.id, doc: item.doc });
+      else plan.deletes.push({ id: item.id, version: item.deletedVersion });
+      if (item.history) plan.history.push({ id: item.id, entry: item.history });
+      if (item.audit) plan.audits.push(item.audit);
       outcomes.push('applied');
     }
-    if (outcomes.includes('applied')) {
-      await this.files.saveCollection(collection, docs);
-      if (audits.length > 0) await this.appendAuditEntries(audits, meta);
-    }
-    if (opsRecorded) trimOldest(meta.ops, this.opsLimit);
-    if (outcomes.includes('applied') || opsRecorded) await this.files.saveMeta(meta);
+    plan.counters = countersAfter(meta, plan.audits);
+    if (outcomes.includes('applied') || Object.keys(plan.ops).length > 0) await this.commitPlan(plan);
     return outcomes;
   }
 
@@ -304,6 +288,8 @@ export class JsonStore implements ContentStore {
     };
     try {
       await this.lock.run(async () => {
+        // A commit cut off by a crash first: the copies it owes must be on record for the switch.
+        await this.recover();
         // Recorded before the switch is written, so a switch cut off halfway (a lost reply, a
         // killed process) leaves the files refusing what was planned before it, not taking it.
         // If it never reached Redis, the router raises Redis's epoch to this (raiseEpoch.lua).
@@ -355,7 +341,10 @@ export class JsonStore implements ContentStore {
     const { schemaVersion } = await this.files.meta();
     if (schemaVersion > SCHEMA_VERSION) throw new SchemaTooNewError(schemaVersion, SCHEMA_VERSION);
     try {
-      return await this.lock.run(work);
+      return await this.lock.run(async () => {
+        await this.recover();
+        return work();
+      });
     } catch (error) {
       if (isReadOnlyFsError(error)) {
         this.writable = false;
@@ -381,18 +370,19 @@ export class JsonStore implements ContentStore {
     return state;
   }
 
-  private async pushHistory(collection: Collection, id: string, entry: HistoryEntry): Promise<void> {
-    const entries = [entry, ...(await this.files.history(collection, id))].slice(0, this.historyLimit);
-    await this.files.saveHistory(collection, id, entries);
+  /** Journals a commit's plan, applies it, and clears the journal; under the lock. */
+  private async commitPlan(plan: CommitPlan): Promise<void> {
+    await this.journal.write(plan);
+    await applyPlan(this.files, plan, this.limits);
+    await this.journal.clear();
   }
 
-  private async appendAuditEntries(entries: AuditEntry[], meta: MetaFile): Promise<void> {
-    const all = [...(await this.files.audit()), ...entries];
-    await this.files.saveAudit(all.slice(Math.max(0, all.length - this.auditLimit)));
-    for (const entry of entries) {
-      for (const field of counterFields(entry)) meta.counters[field] = Number(meta.counters[field] ?? 0) + 1;
-      meta.counters.lastActivity = entry.timestamp;
-    }
+  /** Completes a commit that a process which died mid-way left in the journal; under the lock. */
+  private async recover(): Promise<void> {
+    const plan = await this.journal.read();
+    if (plan === null) return;
+    await applyPlan(this.files, plan, this.limits);
+    await this.journal.clear();
   }
 }
 
@@ -439,8 +429,3 @@ function opKey(opId: string): string {
   return `op:${opId}`;
 }
 
-/** Drops the entries added first; the keys are never integer-like (see opKey), so that is insertion order. */
-function trimOldest(record: Record<string, unknown>, limit: number): void {
-  const keys = Object.keys(record);
-  for (let index = 0; index < keys.length - limit; index += 1) delete record[keys[index] as string];
-}

@@ -1,0 +1,120 @@
+/**
+ * What one JSON commit changes, and how it is applied. A commit touches up to four files (the
+ * collection, a document's history, audit.json, meta.json), each replaced atomically but not
+ * together, so the plan is written to a journal first (journal.ts) and then applied; a process
+ * that finds a journal left by one that died halfway applies it again before anything else.
+ *
+ * Applying is therefore idempotent: each change is made only where the files do not show it yet
+ * (a document only over an older version, a history or audit entry only where it is missing,
+ * counters only upwards), so applying a plan twice, or after part of it was saved, ends the same.
+ */
+import type { AuditEntry } from '../../domain/audit.js';
+import type { Collection, Doc } from '../../domain/collections.js';
+import { counterFields } from '../audit-stats.js';
+import type { OpRecord } from '../op-record.js';
+import type { HistoryEntry } from '../port.js';
+import type { JsonFiles, MetaFile } from './json-state.js';
+
+export interface CommitPlan {
+  collection: Collection;
+  puts: { id: string; doc: Doc }[];
+  /** Documents removed, with the version their tombstone records. */
+  deletes: { id: string; version: number }[];
+  history: { id: string; entry: HistoryEntry }[];
+  audits: AuditEntry[];
+  /** Idempotency records to add, by their key in meta.ops. */
+  ops: Record<string, OpRecord>;
+  /** Ids whose copy to Redis this commit owes (CommitFence.owesCopy). */
+  owed: string[];
+  /** The audit counters as the commit leaves them: absolute, so applying twice counts once. */
+  counters: Record<string, string | number>;
+}
+
+export interface PlanLimits {
+  auditLimit: number;
+  historyLimit: number;
+  opsLimit: number;
+}
+
+/** The counters of `meta` once `audits` are counted, for CommitPlan.counters. */
+export function countersAfter(meta: MetaFile, audits: readonly AuditEntry[]): Record<string, string | number> {
+  const counters: Record<string, string | number> = {};
+  for (const entry of audits) {
+    for (const field of counterFields(entry)) counters[field] = Number(counters[field] ?? meta.counters[field] ?? 0) + 1;
+    counters.lastActivity = entry.timestamp;
+  }
+  return counters;
+}
+
+/**
+ * Whether `doc` may replace what the collection holds for its id: nothing there is newer. At the
+ * same version it is this plan's own copy saved before (saving it again changes nothing) or, for
+ * a repair (replaceEqual), the divergent copy the plan replaces.
+ */
+function mayReplace(current: Doc | undefined, tombstone: number | undefined, doc: Doc): boolean {
+  return (current?.metadata.version ?? tombstone ?? 0) <= doc.metadata.version;
+}
+
+export async function applyPlan(files: JsonFiles, plan: CommitPlan, limits: PlanLimits): Promise<void> {
+  const { collection } = plan;
+  const meta = structuredClone(await files.meta());
+  // An audit entry alone (JsonStore.appendAudit) leaves the collection file unread.
+  if (plan.puts.length > 0 || plan.deletes.length > 0) {
+    const docs = new Map((await files.collection(collection)).byId);
+    const tombstones = (meta.tombstones[collection] ??= {});
+    let changed = false;
+    for (const { id, doc } of plan.puts) {
+      if (!mayReplace(docs.get(id), tombstones[id], doc)) continue;
+      docs.set(id, doc);
+      delete tombstones[id];
+      changed = true;
+    }
+    for (const { id, version } of plan.deletes) {
+      const current = docs.get(id);
+      if (current && current.metadata.version <= version) {
+        docs.delete(id);
+        changed = true;
+      }
+      if (!docs.has(id)) tombstones[id] = Math.max(tombstones[id] ?? 0, version);
+    }
+    if (changed) await files.saveCollection(collection, docs);
+  }
+
+  for (const { id, entry } of plan.history) {
+    const entries = await files.history(collection, id);
+    if (entries.some((kept) => kept.replacedBy.version === entry.replacedBy.version)) continue;
+    await files.saveHistory(collection, id, [entry, ...entries].slice(0, limits.historyLimit));
+  }
+
+  if (plan.audits.length > 0) {
+    const all = await files.audit();
+    const kept = new Set(all.map((entry) => entry.id));
+    const missing = plan.audits.filter((entry) => !kept.has(entry.id));
+    if (missing.length > 0) {
+      const next = [...all, ...missing];
+      await files.saveAudit(next.slice(Math.max(0, next.length - limits.auditLimit)));
+    }
+  }
+
+  for (const [key, record] of Object.entries(plan.ops)) meta.ops[key] ??= record;
+  trimOldest(meta.ops, limits.opsLimit);
+  if (plan.owed.length > 0) {
+    const ids = ((meta.owedCopies ??= {})[collection] ??= []);
+    for (const id of plan.owed) if (!ids.includes(id)) ids.push(id);
+  }
+  for (const [field, value] of Object.entries(plan.counters)) {
+    const current = meta.counters[field];
+    if (field === 'lastActivity') {
+      if (current === undefined || String(value) > String(current)) meta.counters[field] = value;
+    } else if (Number(value) > Number(current ?? 0)) {
+      meta.counters[field] = value;
+    }
+  }
+  await files.saveMeta(meta);
+}
+
+/** Drops the entries added first; the keys of ops are never integer-like (see opKey), so that is insertion order. */
+export function trimOldest(record: Record<string, unknown>, limit: number): void {
+  const keys = Object.keys(record);
+  for (let index = 0; index < keys.length - limit; index += 1) delete record[keys[index] as string];
+}
