@@ -13,13 +13,16 @@ import type { Collection, Doc } from '../../domain/collections.js';
 import { counterFields } from '../audit-stats.js';
 import type { OpRecord } from '../op-record.js';
 import type { HistoryEntry } from '../port.js';
-import type { JsonFiles, MetaFile } from './json-state.js';
+import type { CollectionState, JsonFiles, MetaFile } from './json-state.js';
+
+/** A document saved, or removed with the version its tombstone records; applied in order. */
+export type DocChange = { id: string; doc: Doc } | { id: string; deletedVersion: number };
 
 export interface CommitPlan {
+  /** Tells this plan's journal from one another process wrote (journal.ts). */
+  planId: string;
   collection: Collection;
-  puts: { id: string; doc: Doc }[];
-  /** Documents removed, with the version their tombstone records. */
-  deletes: { id: string; version: number }[];
+  docs: DocChange[];
   history: { id: string; entry: HistoryEntry }[];
   audits: AuditEntry[];
   /** Idempotency records to add, by their key in meta.ops. */
@@ -28,6 +31,13 @@ export interface CommitPlan {
   owed: string[];
   /** The audit counters as the commit leaves them: absolute, so applying twice counts once. */
   counters: Record<string, string | number>;
+}
+
+/** What applying needs besides the files: the limits, and the collection as a write may edit it. */
+export interface PlanContext {
+  limits: PlanLimits;
+  /** The collection's state, refused (READ_ONLY) where the file has entries that saving would drop. */
+  editable(collection: Collection): Promise<CollectionState>;
 }
 
 export interface PlanLimits {
@@ -46,6 +56,13 @@ export function countersAfter(meta: MetaFile, audits: readonly AuditEntry[]): Re
   return counters;
 }
 
+/** The entries of `audits` that audit.json does not hold yet: a copy of a write it has seen is not counted twice. */
+export async function newAudits(files: JsonFiles, audits: readonly AuditEntry[]): Promise<AuditEntry[]> {
+  if (audits.length === 0) return [];
+  const kept = new Set((await files.audit()).map((entry) => entry.id));
+  return audits.filter((entry) => !kept.has(entry.id));
+}
+
 /**
  * Whether `doc` may replace what the collection holds for its id: nothing there is newer. At the
  * same version it is this plan's own copy saved before (saving it again changes nothing) or, for
@@ -55,27 +72,29 @@ function mayReplace(current: Doc | undefined, tombstone: number | undefined, doc
   return (current?.metadata.version ?? tombstone ?? 0) <= doc.metadata.version;
 }
 
-export async function applyPlan(files: JsonFiles, plan: CommitPlan, limits: PlanLimits): Promise<void> {
+export async function applyPlan(files: JsonFiles, plan: CommitPlan, { limits, editable }: PlanContext): Promise<void> {
   const { collection } = plan;
   const meta = structuredClone(await files.meta());
   // An audit entry alone (JsonStore.appendAudit) leaves the collection file unread.
-  if (plan.puts.length > 0 || plan.deletes.length > 0) {
-    const docs = new Map((await files.collection(collection)).byId);
+  if (plan.docs.length > 0) {
+    const docs = new Map((await editable(collection)).byId);
     const tombstones = (meta.tombstones[collection] ??= {});
     let changed = false;
-    for (const { id, doc } of plan.puts) {
-      if (!mayReplace(docs.get(id), tombstones[id], doc)) continue;
-      docs.set(id, doc);
-      delete tombstones[id];
-      changed = true;
-    }
-    for (const { id, version } of plan.deletes) {
-      const current = docs.get(id);
-      if (current && current.metadata.version <= version) {
-        docs.delete(id);
+    for (const change of plan.docs) {
+      const { id } = change;
+      if ('doc' in change) {
+        if (!mayReplace(docs.get(id), tombstones[id], change.doc)) continue;
+        docs.set(id, change.doc);
+        delete tombstones[id];
         changed = true;
+      } else {
+        const current = docs.get(id);
+        if (current && current.metadata.version <= change.deletedVersion) {
+          docs.delete(id);
+          changed = true;
+        }
+        if (!docs.has(id)) tombstones[id] = Math.max(tombstones[id] ?? 0, change.deletedVersion);
       }
-      if (!docs.has(id)) tombstones[id] = Math.max(tombstones[id] ?? 0, version);
     }
     if (changed) await files.saveCollection(collection, docs);
   }
@@ -103,12 +122,8 @@ export async function applyPlan(files: JsonFiles, plan: CommitPlan, limits: Plan
     for (const id of plan.owed) if (!ids.includes(id)) ids.push(id);
   }
   for (const [field, value] of Object.entries(plan.counters)) {
-    const current = meta.counters[field];
-    if (field === 'lastActivity') {
-      if (current === undefined || String(value) > String(current)) meta.counters[field] = value;
-    } else if (Number(value) > Number(current ?? 0)) {
-      meta.counters[field] = value;
-    }
+    // The last entry written, as Redis keeps it; the counts only upwards.
+    if (field === 'lastActivity' || Number(value) > Number(meta.counters[field] ?? 0)) meta.counters[field] = value;
   }
   await files.saveMeta(meta);
 }

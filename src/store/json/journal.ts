@@ -27,7 +27,12 @@ export class CommitJournal {
     return readJsonFile<CommitPlan | null>(this.path, null);
   }
 
-  async clear(): Promise<void> {
+  /**
+   * Removes the journal if it still holds `planId`'s plan. A process that lost the lock while it
+   * stalled (lock.ts) must not clear the journal of the process that took the lock over.
+   */
+  async clear(planId: string): Promise<void> {
+    if ((await this.read())?.planId !== planId) return;
     await unlink(this.path).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });

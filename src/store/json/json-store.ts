@@ -5,9 +5,10 @@
  * killed halfway leaves a journal that the next write completes. On a read-only file system it
  * still serves reads and answers every write with READ_ONLY; it never pretends a write succeeded.
  */
+import { randomBytes } from 'node:crypto';
 import type { AuditEntry, AuditStats } from '../../domain/audit.js';
 import { collectionInfo, type Collection, type Doc } from '../../domain/collections.js';
-import { AlreadyExistsError, NotFoundError, ReadOnlyError, SchemaTooNewError, StageChangedError, VersionConflictError } from '../../domain/errors.js';
+import { AlreadyExistsError, ContentKvError, NotFoundError, ReadOnlyError, SchemaTooNewError, StageChangedError, VersionConflictError } from '../../domain/errors.js';
 import { SCHEMA_VERSION } from '../../domain/schema-version.js';
 import { pageAudit, entryMs } from '../audit-paging.js';
 import { toAuditStats } from '../audit-stats.js';
@@ -17,7 +18,7 @@ import { decodeCursor, encodeCursor, idOfMember, sortMember } from '../ordering.
 import type {
   AuditQuery, CommitFence, ContentStore, Head, HistoryEntry, ListQuery, ManifestEntry, Page, RawDoc, RawPage, ReplicaItem, ReplicaOptions, ReplicaOutcome, WriteRequest, WriteResult,
 } from '../port.js';
-import { applyPlan, countersAfter, type CommitPlan, type PlanLimits } from './commit-plan.js';
+import { applyPlan, countersAfter, newAudits, type CommitPlan, type PlanContext, type PlanLimits } from './commit-plan.js';
 import { isReadOnlyFsError, isWritableDirectory } from './files.js';
 import { JsonFiles, type CollectionState } from './json-state.js';
 import { CommitJournal } from './journal.js';
@@ -50,7 +51,7 @@ export class JsonStore implements ContentStore {
   private readonly files: JsonFiles;
   private readonly lock: DirectoryLock;
   private readonly journal: CommitJournal;
-  private readonly limits: PlanLimits;
+  private readonly planContext: PlanContext;
   private writable = true;
   /** Set by open() when the files were written by newer code: reads work, writes are refused. */
   schemaProblem: string | null = null;
@@ -59,7 +60,8 @@ export class JsonStore implements ContentStore {
     this.files = new JsonFiles(options.dir);
     this.lock = new DirectoryLock(options.dir);
     this.journal = new CommitJournal(options.dir);
-    this.limits = { auditLimit: options.auditLimit ?? 1_000, historyLimit: options.historyLimit ?? 20, opsLimit: options.opsLimit ?? 2_000 };
+    const limits: PlanLimits = { auditLimit: options.auditLimit ?? 1_000, historyLimit: options.historyLimit ?? 20, opsLimit: options.opsLimit ?? 2_000 };
+    this.planContext = { limits, editable: (collection) => this.editable(collection) };
   }
 
   /** False when the directory is on a read-only file system (Vercel, a read-only mount). */
@@ -75,14 +77,17 @@ export class JsonStore implements ContentStore {
     this.writable = await isWritableDirectory(this.files.dir);
     const meta = await this.files.meta();
     this.schemaProblem = meta.schemaVersion > SCHEMA_VERSION ? new SchemaTooNewError(meta.schemaVersion, SCHEMA_VERSION).message : null;
-    if (this.writable && meta.schemaVersion < SCHEMA_VERSION) {
+    if (!this.writable || this.schemaProblem) return;
+    if (meta.schemaVersion < SCHEMA_VERSION) {
       await this.mutate(async () => {
         const fresh = await this.files.meta();
         if (fresh.schemaVersion < SCHEMA_VERSION) await this.files.saveMeta({ ...fresh, schemaVersion: SCHEMA_VERSION });
       });
-    } else if (this.writable && (await this.journal.read()) !== null) {
-      // A commit cut off by a crash: completed now rather than at the next write.
-      await this.mutate(async () => undefined);
+    } else if ((await this.journal.read()) !== null) {
+      // A commit cut off by a crash: completed now rather than at the next write. Where it cannot
+      // be (its collection file damaged since), the store still opens for reads and every write
+      // says why it waits.
+      await this.mutate(async () => undefined).catch(() => undefined);
     }
   }
 
@@ -159,9 +164,9 @@ export class JsonStore implements ContentStore {
 
       const version = request.doc?.metadata.version ?? request.baseVersion + 1;
       await this.commitPlan({
+        planId: newPlanId(),
         collection,
-        puts: request.doc ? [{ id: request.id, doc: request.doc }] : [],
-        deletes: request.doc ? [] : [{ id: request.id, version }],
+        docs: [request.doc ? { id: request.id, doc: request.doc } : { id: request.id, deletedVersion: version }],
         history: request.history ? [{ id: request.id, entry: request.history }] : [],
         audits: [request.audit],
         ops: { [opKey(request.opId)]: { version, collection, id: request.id } },
@@ -203,8 +208,10 @@ export class JsonStore implements ContentStore {
 
   async appendAudit(entry: AuditEntry): Promise<void> {
     await this.mutate(async () => {
-      const meta = await this.files.meta();
-      await this.commitPlan({ collection: 'projects', puts: [], deletes: [], history: [], audits: [entry], ops: {}, owed: [], counters: countersAfter(meta, [entry]) });
+      const audits = await newAudits(this.files, [entry]);
+      if (audits.length === 0) return;
+      const counters = countersAfter(await this.files.meta(), audits);
+      await this.commitPlan({ planId: newPlanId(), collection: 'projects', docs: [], history: [], audits, ops: {}, owed: [], counters });
     });
   }
 
@@ -231,7 +238,7 @@ export class JsonStore implements ContentStore {
     const meta = await this.files.meta();
     const { byId } = await this.editable(collection);
     const tombstones = meta.tombstones[collection] ?? {};
-    const plan: CommitPlan = { collection, puts: [], deletes: [], history: [], audits: [], ops: {}, owed: [], counters: {} };
+    const plan: CommitPlan = { planId: newPlanId(), collection, docs: [], history: [], audits: [], ops: {}, owed: [], counters: {} };
     /** What the plan leaves each id at so far: an id copied twice in one batch is compared with the first copy. */
     const planned = new Map<string, number>();
     const outcomes: ReplicaOutcome[] = [];
@@ -248,12 +255,12 @@ export class JsonStore implements ContentStore {
         continue;
       }
       planned.set(item.id, incoming);
-      if ('doc' in item) plan.puts.push({ id: item.id, doc: item.doc });
-      else plan.deletes.push({ id: item.id, version: item.deletedVersion });
+      plan.docs.push('doc' in item ? { id: item.id, doc: item.doc } : { id: item.id, deletedVersion: item.deletedVersion });
       if (item.history) plan.history.push({ id: item.id, entry: item.history });
       if (item.audit) plan.audits.push(item.audit);
       outcomes.push('applied');
     }
+    plan.audits = await newAudits(this.files, plan.audits);
     plan.counters = countersAfter(meta, plan.audits);
     if (outcomes.includes('applied') || Object.keys(plan.ops).length > 0) await this.commitPlan(plan);
     return outcomes;
@@ -373,17 +380,27 @@ export class JsonStore implements ContentStore {
   /** Journals a commit's plan, applies it, and clears the journal; under the lock. */
   private async commitPlan(plan: CommitPlan): Promise<void> {
     await this.journal.write(plan);
-    await applyPlan(this.files, plan, this.limits);
-    await this.journal.clear();
+    await applyPlan(this.files, plan, this.planContext);
+    await this.journal.clear(plan.planId);
   }
 
   /** Completes a commit that a process which died mid-way left in the journal; under the lock. */
   private async recover(): Promise<void> {
     const plan = await this.journal.read();
     if (plan === null) return;
-    await applyPlan(this.files, plan, this.limits);
-    await this.journal.clear();
+    try {
+      await applyPlan(this.files, plan, this.planContext);
+    } catch (error) {
+      if (!(error instanceof ContentKvError)) throw error;
+      throw new ReadOnlyError(`a write to ${plan.collection} that a crash cut off cannot be completed, and writes wait until it can: ${error.message}`);
+    }
+    await this.journal.clear(plan.planId);
   }
+
+}
+
+function newPlanId(): string {
+  return randomBytes(8).toString('hex');
 }
 
 function readOnly(): ReadOnlyError {
