@@ -5,8 +5,9 @@
  * that finds a journal left by one that died halfway applies it again before anything else.
  *
  * Applying is therefore idempotent: each change is made only where the files do not show it yet
- * (a document only over an older version, a history or audit entry only where it is missing,
- * counters only upwards), so applying a plan twice, or after part of it was saved, ends the same.
+ * (a document only where nothing newer is saved, a history or audit entry only where it is
+ * missing, counts only upwards), so applying a plan twice, or after part of it was saved, ends
+ * the same. Only the next holder of the lock applies a leftover plan, before any other write.
  */
 import type { AuditEntry } from '../../domain/audit.js';
 import type { Collection, Doc } from '../../domain/collections.js';

@@ -246,7 +246,7 @@ export class JsonStore implements ContentStore {
       // Recorded even where the copy is skipped as not newer: the operation was applied all the
       // same. A record there already is this operation's (or, for a reused key, the first one's).
       const key = item.op ? opKey(item.op.id) : undefined;
-      if (item.op && key && meta.ops[key] === undefined && plan.ops[key] === undefined) plan.ops[key] = { version: item.op.version, collection, id: item.id };
+      if (item.op && key !== undefined && meta.ops[key] === undefined) plan.ops[key] ??= { version: item.op.version, collection, id: item.id };
       const current = planned.get(item.id) ?? byId.get(item.id)?.metadata.version ?? tombstones[item.id] ?? 0;
       const incoming = 'doc' in item ? item.doc.metadata.version : item.deletedVersion;
       const newer = options.replaceEqual ? incoming >= current : incoming > current;
