@@ -40,6 +40,10 @@ it('lets go of a collection at redis and reads its file again after a rollback',
     expect(json.holdsInMemory('projects')).toBe(false);
     expect((await service.get('projects', 'kept-on-disk', { canSeeUnpublished: true })).metadata.version).toBe(1);
     expect(json.holdsInMemory('projects')).toBe(false);
+    // What reads the file at redis (a verify, a repair) keeps it while the stage stays.
+    await json.get('projects', 'kept-on-disk');
+    await view.refresh();
+    expect(json.holdsInMemory('projects')).toBe(true);
 
     // Rolled back, the collection is read from the file again, with what it held.
     await moveTo('rampdown');

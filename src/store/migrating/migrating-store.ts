@@ -67,13 +67,20 @@ export class MigratingStore implements ContentStore {
   /**
    * A collection at `redis` needs nothing from its JSON file, which stays on disk until the
    * runbook's cleanup: an instance that held it in memory before the switch lets go of it at its
-   * next look at the stage, instead of keeping it until a restart.
+   * next look at the stage, instead of keeping it until a restart. Only on the move to `redis`:
+   * what reads the file at `redis` (a verify, a repair before a rollback) keeps it while it works,
+   * rather than reading all of it again after every refresh.
    */
   private releaseJsonAtRedis(): void {
     for (const c of COLLECTIONS) {
-      if (this.stageOf(c) === 'redis') this.options.json.release(c);
+      const stage = this.stageOf(c);
+      if (stage === 'redis' && this.lastStage[c] !== 'redis') this.options.json.release(c);
+      this.lastStage[c] = stage;
     }
   }
+
+  /** The stage each collection had at the last refresh, to see it move to `redis`. */
+  private readonly lastStage: Partial<Record<Collection, Stage>> = {};
 
   async close(): Promise<void> {
     this.options.view.stop();
