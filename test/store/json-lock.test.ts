@@ -129,7 +129,8 @@ it('reports a write whose lock was taken over as maybe applied, instead of endin
     const outcome = new DirectoryLock(dir, { staleMs: 2_000 }).run(async () => {
       // As if another process had found this holder stalled and taken the lock from it.
       await rmdir(join(dir, '.contentkv.lock'));
-      await sleep(1_500);
+      // proper-lockfile looks at its lock every staleMs / 2; twice that leaves a loaded machine room.
+      await sleep(3_000);
       return 'written';
     });
     await expect(outcome).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', details: { maybeApplied: true } });
