@@ -55,6 +55,7 @@ export async function migratingStoreFollowing(options: {
   /** The repair journal's file name in `<dir>/.contentkv`, one per instance sharing the directory. */
   journal?: string;
   redis?: Partial<RedisStoreOptions>;
+  jsonIdleMs?: number;
 }) {
   const driver = new TcpDriver({ url: options.url });
   const json = new JsonStore({ dir: options.dir });
@@ -63,7 +64,7 @@ export async function migratingStoreFollowing(options: {
   const view = new StageView({ state, override: {}, defaultStage: 'json', refreshMs: 3_600_000 });
   const queue = new RepairQueue(state, join(options.dir, '.contentkv', options.journal ?? 'repair-journal.jsonl'));
   const comparer = new ShadowComparer({ stores: { json, redis }, state, sampleRate: 0 });
-  const store = new MigratingStore({ json, redis, view, repairs: queue, comparer });
+  const store = new MigratingStore({ json, redis, view, repairs: queue, comparer, jsonIdleMs: options.jsonIdleMs });
   await store.open();
   return { store, json, redis, state, view, queue, comparer, driver };
 }

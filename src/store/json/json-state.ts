@@ -97,9 +97,14 @@ export class JsonFiles {
     this.cache.set(name, { stamp, value: value(stamp) });
   }
 
-  /** Drops the in-memory copy of a collection file; the next use reads the file again. */
-  forgetCollection(collection: Collection): void {
-    this.cache.delete(`${collection}.json`);
+  /**
+   * Drops the in-memory copy of a collection file unused for `idleMs`; the next use reads the file
+   * again. A copy in use (a verify paging through it) stays, and one put back by a save that was
+   * under way goes at a later call.
+   */
+  forgetCollection(collection: Collection, idleMs: number): void {
+    const name = `${collection}.json`;
+    if (performance.now() - (this.usedAt.get(name) ?? -Infinity) >= idleMs) this.cache.delete(name);
   }
 
   /** Whether a collection file's copy is held in memory. */
@@ -107,13 +112,18 @@ export class JsonFiles {
     return this.cache.has(`${collection}.json`);
   }
 
+  /** When each collection file was last asked for or saved (performance.now()). */
+  private readonly usedAt = new Map<string, number>();
+
   collection(collection: Collection): Promise<CollectionState> {
+    this.usedAt.set(`${collection}.json`, performance.now());
     return this.load(`${collection}.json`, (raw, stamp) => ({ ...indexCollection(collection, raw), revision: revisionOf(stamp) }), []);
   }
 
   async saveCollection(collection: Collection, byId: Map<string, Doc>): Promise<void> {
     const state = indexDocs([...byId.values()], []);
     const docs = state.order.map((member) => state.byId.get(idOfMember(member)) as Doc);
+    this.usedAt.set(`${collection}.json`, performance.now());
     await this.save(`${collection}.json`, docs, (stamp) => ({ ...state, revision: revisionOf(stamp) }));
   }
 

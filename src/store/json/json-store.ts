@@ -94,12 +94,13 @@ export class JsonStore implements ContentStore {
   async close(): Promise<void> {}
 
   /**
-   * Lets go of a collection's in-memory copy (its documents and indexes: about 6 KB a document).
-   * The migrating store calls it while the collection is at `redis`, where nothing reads the file;
-   * whatever asks for the collection later (a rollback) reads the file again.
+   * Lets go of a collection's in-memory copy (its documents and indexes: about 6 KB a document)
+   * if nothing used it for `idleMs`. The migrating store calls it while the collection is at
+   * `redis`, where only an operator's job reads the file; whatever asks for the collection later
+   * (a verify, a rollback) reads the file again.
    */
-  release(collection: Collection): void {
-    this.files.forgetCollection(collection);
+  release(collection: Collection, idleMs: number): void {
+    this.files.forgetCollection(collection, idleMs);
   }
 
   /** Whether the collection's documents are held in memory (read, and not released since). */

@@ -33,7 +33,11 @@ export interface MigratingStoreOptions {
   onOpenError?: (error: unknown) => void;
   /** Told when copies could not be written to the other store and went to the repair queue. */
   onRepairQueued?: (c: Collection, ids: string[], to: StoreName, error: unknown) => void;
+  /** How long a collection at `redis` keeps its JSON documents in memory unused; tests shorten it. */
+  jsonIdleMs?: number;
 }
+
+const JSON_IDLE_MS = 10_000;
 
 /** Plans of one write under successive stages before giving up with 503 (stages rarely change twice in a second). */
 const STAGE_ATTEMPTS = 3;
@@ -66,21 +70,16 @@ export class MigratingStore implements ContentStore {
 
   /**
    * A collection at `redis` needs nothing from its JSON file, which stays on disk until the
-   * runbook's cleanup: an instance that held it in memory before the switch lets go of it at its
-   * next look at the stage, instead of keeping it until a restart. Only on the move to `redis`:
-   * what reads the file at `redis` (a verify, a repair before a rollback) keeps it while it works,
-   * rather than reading all of it again after every refresh.
+   * runbook's cleanup: an instance that held it in memory before the switch lets go of it once it
+   * has gone unused for a while, instead of keeping it until a restart. What reads the file at
+   * `redis` (a verify, a repair before a rollback) keeps it while it works, rather than reading
+   * all of it again after every refresh; a copy saved just after the switch goes a little later.
    */
   private releaseJsonAtRedis(): void {
     for (const c of COLLECTIONS) {
-      const stage = this.stageOf(c);
-      if (stage === 'redis' && this.lastStage[c] !== 'redis') this.options.json.release(c);
-      this.lastStage[c] = stage;
+      if (this.stageOf(c) === 'redis') this.options.json.release(c, this.options.jsonIdleMs ?? JSON_IDLE_MS);
     }
   }
-
-  /** The stage each collection had at the last refresh, to see it move to `redis`. */
-  private readonly lastStage: Partial<Record<Collection, Stage>> = {};
 
   async close(): Promise<void> {
     this.options.view.stop();
