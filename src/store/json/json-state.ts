@@ -61,6 +61,8 @@ export class JsonFiles {
    * load; without this, every request in that moment parsed its own copy of the file.
    */
   private readonly reading = new Map<string, { stamp: string | null; value: Promise<unknown> }>();
+  /** When each collection file was last asked for or saved (performance.now()), for forgetCollection. */
+  private readonly usedAt = new Map<string, number>();
 
   constructor(readonly dir: string) {}
 
@@ -111,9 +113,6 @@ export class JsonFiles {
   holdsCollection(collection: Collection): boolean {
     return this.cache.has(`${collection}.json`);
   }
-
-  /** When each collection file was last asked for or saved (performance.now()). */
-  private readonly usedAt = new Map<string, number>();
 
   collection(collection: Collection): Promise<CollectionState> {
     this.usedAt.set(`${collection}.json`, performance.now());
