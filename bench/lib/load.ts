@@ -65,7 +65,14 @@ function percentile(sorted: Float64Array, q: number): number {
 /** How long a run lasts: a duration, or a number of responses (for servers slower than the window). */
 type Budget = { seconds: number } | { requests: number };
 
-function once(plan: LoadPlan, budget: Budget): Promise<LoadResult> {
+/** One autocannon run: its result, and what merging it with other runs needs. */
+interface Run {
+  result: LoadResult;
+  /** Latencies of its 2xx responses, sorted. */
+  latencies: Float64Array;
+}
+
+function once(plan: LoadPlan, budget: Budget): Promise<Run> {
   let successes = 0;
   let failures = 0;
   const latencies: number[] = [];
@@ -109,7 +116,7 @@ function once(plan: LoadPlan, budget: Budget): Promise<LoadResult> {
         const perSuccess = (before: number | null, after: number | null) => (before !== null && after !== null && successes > 0 ? ((after - before) * 1000) / successes : undefined);
         const serverCpuUs = perSuccess(cpuBefore, cpuAfter);
         const redisCpuUs = perSuccess(redisBefore, plan.redisPid ? processCpuMs(plan.redisPid) : null);
-        resolve({
+        const loadResult: LoadResult = {
           seconds: result.duration,
           connections: plan.connections,
           successes,
@@ -125,7 +132,8 @@ function once(plan: LoadPlan, budget: Budget): Promise<LoadResult> {
           generatorCpu,
           ...(serverCpuUs !== undefined ? { serverCpuUs } : {}),
           ...(redisCpuUs !== undefined ? { redisCpuUs } : {}),
-        });
+        };
+        resolve({ result: loadResult, latencies: sorted });
       },
     );
     // The typings omit the client argument autocannon passes first.
@@ -148,10 +156,94 @@ export interface RunOptions {
   quietSeconds?: number;
 }
 
+type PlanSource = LoadPlan | (() => Promise<LoadPlan>);
+
+const planFor = (plan: PlanSource): Promise<LoadPlan> => (typeof plan === 'function' ? plan() : Promise.resolve(plan));
+
 /** Warm-up, then the measured run. A plan given as a function is built again for each run. */
-export async function measureLoad(plan: LoadPlan | (() => Promise<LoadPlan>), options: RunOptions): Promise<LoadResult> {
-  const planFor = typeof plan === 'function' ? plan : async () => plan;
+export async function measureLoad(plan: PlanSource, options: RunOptions): Promise<LoadResult> {
   if (options.quietSeconds) await waitForQuiet(options.quietSeconds);
-  if (options.warmupSeconds > 0) await once(await planFor(), { seconds: options.warmupSeconds });
-  return once(await planFor(), options.requests !== undefined ? { requests: options.requests } : { seconds: options.seconds });
+  if (options.warmupSeconds > 0) await once(await planFor(plan), { seconds: options.warmupSeconds });
+  return (await once(await planFor(plan), options.requests !== undefined ? { requests: options.requests } : { seconds: options.seconds })).result;
+}
+
+/** Runs of one side as if they were one run: counts added, percentiles over every response, CPU per success over all. */
+function merged(runs: readonly Run[]): LoadResult {
+  const sum = (pick: (result: LoadResult) => number) => runs.reduce((total, run) => total + pick(run.result), 0);
+  const seconds = sum((r) => r.seconds);
+  const successes = sum((r) => r.successes);
+  const latencies = new Float64Array(runs.reduce((total, run) => total + run.latencies.length, 0));
+  let offset = 0;
+  for (const run of runs) {
+    latencies.set(run.latencies, offset);
+    offset += run.latencies.length;
+  }
+  latencies.sort();
+  const weighted = (pick: (result: LoadResult) => number) => (seconds > 0 ? sum((r) => pick(r) * r.seconds) / seconds : 0);
+  const perSuccess = (pick: (result: LoadResult) => number | undefined) =>
+    runs.every((run) => pick(run.result) !== undefined) && successes > 0 ? sum((r) => (pick(r) as number) * r.successes) / successes : undefined;
+  const serverCpuUs = perSuccess((r) => r.serverCpuUs);
+  const redisCpuUs = perSuccess((r) => r.redisCpuUs);
+  return {
+    seconds,
+    connections: runs[0]?.result.connections ?? 0,
+    successes,
+    failures: sum((r) => r.failures),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    throughput: seconds > 0 ? successes / seconds : 0,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    max: percentile(latencies, 1),
+    backgroundCpu: weighted((r) => r.backgroundCpu),
+    generatorCpu: weighted((r) => r.generatorCpu),
+    ...(serverCpuUs !== undefined ? { serverCpuUs } : {}),
+    ...(redisCpuUs !== undefined ? { redisCpuUs } : {}),
+  };
+}
+
+export interface PairedResult {
+  ours: LoadResult;
+  baseline: LoadResult;
+  /** Ours over the baseline's throughput in each round, in order. */
+  roundRatios: number[];
+}
+
+/** Rounds a paired measurement is cut into (fewer for a quick run, whose rounds would be too short). */
+export function roundsFor(options: RunOptions): number {
+  return options.seconds >= 10 ? 5 : 3;
+}
+
+/**
+ * Our server and a baseline measured in alternation rather than one after the other. On a shared
+ * machine the speed of the same server moved by a factor of two between runs a minute apart, so
+ * two back-to-back windows compared the machine's moments as much as the servers. Both are warmed
+ * up, then the time is cut into rounds, each running ours and the baseline for an equal share,
+ * in the order ours-baseline, baseline-ours, ... so a steady drift of the machine falls on both
+ * alike. Each side's runs are merged (throughput over the summed time, percentiles over every
+ * response), and the ratio of each round is kept to show how steady the comparison was.
+ */
+export async function measurePaired(ours: PlanSource, baseline: PlanSource, options: RunOptions): Promise<PairedResult> {
+  if (options.quietSeconds) await waitForQuiet(options.quietSeconds);
+  if (options.warmupSeconds > 0) {
+    await once(await planFor(ours), { seconds: options.warmupSeconds });
+    await once(await planFor(baseline), { seconds: options.warmupSeconds });
+  }
+  const rounds = roundsFor(options);
+  const budget = { seconds: options.seconds / rounds };
+  const oursRuns: Run[] = [];
+  const baselineRuns: Run[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const order = round % 2 === 0 ? [true, false] : [false, true];
+    for (const isOurs of order) {
+      const run = await once(await planFor(isOurs ? ours : baseline), budget);
+      (isOurs ? oursRuns : baselineRuns).push(run);
+    }
+  }
+  return {
+    ours: merged(oursRuns),
+    baseline: merged(baselineRuns),
+    roundRatios: oursRuns.map((run, index) => run.result.throughput / (baselineRuns[index] as Run).result.throughput),
+  };
 }

@@ -18,3 +18,12 @@ export function loadNotes(result: { failures: number; errors: number; timeouts: 
   ].filter(Boolean);
   return parts.length > 0 ? [`${who}: ${parts.join(', ')}`] : [];
 }
+
+/** How a paired measurement was cut, and how steady its ratio was from round to round. */
+export function roundNotes(roundRatios: readonly number[], seconds: number, baselineName: string): string[] {
+  const each = seconds / roundRatios.length;
+  return [
+    `ours and ${baselineName} measured in ${roundRatios.length} alternating rounds of ${each.toFixed(each < 2 ? 1 : 0)} s each; ` +
+      `the ratio per round: ${roundRatios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
+  ];
+}

@@ -1,13 +1,15 @@
 /**
- * The baselines' load runs, each measured once per run and shown beside every row that compares
- * with it. Each baseline process is started for its measurement and stopped right after.
+ * The baselines' load runs. Bare and naive MCP are measured in alternating rounds with the row's
+ * own load (load.ts, measurePaired), so each row that compares with them measures them anew, in
+ * the same minutes as ours; the legacy baseline and the page-sized reference are measured once.
+ * Each baseline process is started for its measurement and stopped right after.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticDocs } from '../../src/sample/synthetic.js';
 import type { Bench } from '../lib/bench.js';
-import { measureLoad, type LoadResult } from '../lib/load.js';
+import { measureLoad, measurePaired, type LoadPlan, type LoadResult, type PairedResult } from '../lib/load.js';
 import { shuffled } from '../lib/random.js';
 import { getPlan, mcpGetPlan } from '../lib/requests.js';
 
@@ -20,11 +22,10 @@ export async function mcpGetIds(bench: Bench): Promise<string[]> {
   return shuffled((await bench.mainData()).projects.publishedIds, 7);
 }
 
-export function bareLoad(bench: Bench): Promise<LoadResult> {
-  return bench.once('load:bare', async () => {
-    const paths = await restGetPaths(bench);
-    return bench.withBaseline('bare', {}, (server) => measureLoad(getPlan(server, paths, bench.connections), bench.timing));
-  });
+/** Our load in alternating rounds with bare answering GETs of a 2 KB body. */
+export async function pairedWithBare(bench: Bench, ours: LoadPlan): Promise<PairedResult> {
+  const paths = await restGetPaths(bench);
+  return bench.withBaseline('bare', {}, (server) => measurePaired(ours, getPlan(server, paths, bench.connections), bench.timing));
 }
 
 /**
@@ -59,10 +60,9 @@ export function legacyLoad(bench: Bench): Promise<LoadResult> {
   });
 }
 
-export function naiveMcpLoad(bench: Bench): Promise<LoadResult> {
-  return bench.once('load:naive-mcp', async () => {
-    const ids = await mcpGetIds(bench);
-    const env = { REDIS_URL: bench.redis.url, CONTENTKV_KEY_PREFIX: (await bench.mainData()).prefix };
-    return bench.withBaseline('naive-mcp', env, (server) => measureLoad(mcpGetPlan(bench.withRedis(server), ids, bench.token, bench.connections), bench.timing));
-  });
+/** Our load (built anew for each run when a function) in alternating rounds with naive MCP's get_project calls. */
+export async function pairedWithNaiveMcp(bench: Bench, ours: LoadPlan | (() => Promise<LoadPlan>)): Promise<PairedResult> {
+  const ids = await mcpGetIds(bench);
+  const env = { REDIS_URL: bench.redis.url, CONTENTKV_KEY_PREFIX: (await bench.mainData()).prefix };
+  return bench.withBaseline('naive-mcp', env, (server) => measurePaired(ours, mcpGetPlan(bench.withRedis(server), ids, bench.token, bench.connections), bench.timing));
 }
