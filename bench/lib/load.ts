@@ -55,6 +55,8 @@ export interface LoadResult {
   /** CPU time of the server process per success, in microseconds (user + system), when its pid is known. */
   serverCpuUs?: number;
   redisCpuUs?: number;
+  /** For runs merged from alternating rounds: the throughput of each round, in order. */
+  roundThroughputs?: number[];
 }
 
 function percentile(sorted: Float64Array, q: number): number {
@@ -200,6 +202,7 @@ function merged(runs: readonly Run[]): LoadResult {
     generatorCpu: weighted((r) => r.generatorCpu),
     ...(serverCpuUs !== undefined ? { serverCpuUs } : {}),
     ...(redisCpuUs !== undefined ? { redisCpuUs } : {}),
+    roundThroughputs: runs.map((run) => run.result.throughput),
   };
 }
 

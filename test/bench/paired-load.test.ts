@@ -62,6 +62,7 @@ describe('measurePaired', () => {
       expect(side.failures).toBe(0);
       expect(side.seconds).toBeGreaterThan(2.5);
       expect(side.throughput).toBeCloseTo(side.successes / side.seconds, 6);
+      expect(side.roundThroughputs).toHaveLength(3);
       expect(side.p50).toBeLessThanOrEqual(side.p99);
       expect(side.p99).toBeLessThanOrEqual(side.max);
     }
