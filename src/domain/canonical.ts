@@ -3,7 +3,7 @@
  * whitespace, and without `metadata.checksum`. The same content gives the same bytes, and
  * so the same checksum, in every store (DESIGN.md, invariant 2).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 function write(value: unknown, out: string[]): void {
   if (value === null || typeof value !== 'object') {
@@ -47,7 +47,7 @@ interface WithMetadata {
 
 export function checksumOf(doc: WithMetadata): string {
   const { checksum: _ignored, ...metadata } = doc.metadata;
-  return createHash('sha256').update(canonicalJson({ ...doc, metadata })).digest('hex');
+  return hash('sha256', canonicalJson({ ...doc, metadata }), 'hex');
 }
 
 /** Returns a copy of `doc` whose metadata carries its own checksum. */
