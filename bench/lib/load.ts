@@ -68,7 +68,7 @@ function percentile(sorted: Float64Array, q: number): number {
 type Budget = { seconds: number } | { requests: number };
 
 /** One autocannon run: its result, and what merging it with other runs needs. */
-interface Run {
+export interface Run {
   result: LoadResult;
   /** Latencies of its 2xx responses, sorted. */
   latencies: Float64Array;
@@ -104,6 +104,10 @@ function once(plan: LoadPlan, budget: Budget): Promise<Run> {
         connections: plan.connections,
         ...('requests' in budget ? { amount: budget.requests } : { duration: budget.seconds }),
         timeout: plan.timeoutSeconds ?? 10,
+        // autocannon ends a timed run at its first sample tick after the time is up; ticks of
+        // 100 ms rather than a second let a round of 2.5 s last 2.5 s, not 3. We count the
+        // responses ourselves, so its samples are not used.
+        sampleInt: 100,
         requests: [request],
       },
       (error: unknown, result: autocannon.Result) => {
@@ -170,7 +174,7 @@ export async function measureLoad(plan: PlanSource, options: RunOptions): Promis
 }
 
 /** Runs of one side as if they were one run: counts added, percentiles over every response, CPU per success over all. */
-function merged(runs: readonly Run[]): LoadResult {
+export function merged(runs: readonly Run[]): LoadResult {
   const sum = (pick: (result: LoadResult) => number) => runs.reduce((total, run) => total + pick(run.result), 0);
   const seconds = sum((r) => r.seconds);
   const successes = sum((r) => r.successes);
@@ -213,27 +217,26 @@ export interface PairedResult {
   roundRatios: number[];
 }
 
-/** Rounds a paired measurement is cut into (fewer for a quick run, whose rounds would be too short). */
-export function roundsFor(options: RunOptions): number {
-  return options.seconds >= 10 ? 5 : 3;
-}
+/** Rounds a paired measurement is cut into: an even number, so each side goes first equally often. */
+export const PAIRED_ROUNDS = 4;
 
 /**
  * Our server and a baseline measured in alternation rather than one after the other. On a shared
  * machine the speed of the same server moved by a factor of two between runs a minute apart, so
  * two back-to-back windows compared the machine's moments as much as the servers. Both are warmed
  * up, then the time is cut into rounds, each running ours and the baseline for an equal share,
- * in the order ours-baseline, baseline-ours, ... so a steady drift of the machine falls on both
- * alike. Each side's runs are merged (throughput over the summed time, percentiles over every
+ * in the order ours-baseline, baseline-ours, ours-baseline, baseline-ours, so a steady drift of
+ * the machine falls on both alike. Each side's runs are merged (throughput over the summed time, percentiles over every
  * response), and the ratio of each round is kept to show how steady the comparison was.
  */
 export async function measurePaired(ours: PlanSource, baseline: PlanSource, options: RunOptions): Promise<PairedResult> {
+  if (options.requests !== undefined) throw new Error('measurePaired cuts a time window into rounds; for a fixed count of requests use measureLoad');
   if (options.quietSeconds) await waitForQuiet(options.quietSeconds);
   if (options.warmupSeconds > 0) {
     await once(await planFor(ours), { seconds: options.warmupSeconds });
     await once(await planFor(baseline), { seconds: options.warmupSeconds });
   }
-  const rounds = roundsFor(options);
+  const rounds = PAIRED_ROUNDS;
   const budget = { seconds: options.seconds / rounds };
   const oursRuns: Run[] = [];
   const baselineRuns: Run[] = [];

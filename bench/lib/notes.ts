@@ -23,7 +23,7 @@ export function loadNotes(result: { failures: number; errors: number; timeouts: 
 export function roundNotes(roundRatios: readonly number[], seconds: number, baselineName: string): string[] {
   const each = seconds / roundRatios.length;
   return [
-    `ours and ${baselineName} measured in ${roundRatios.length} alternating rounds of ${each.toFixed(each < 2 ? 1 : 0)} s each; ` +
+    `ours and ${baselineName} measured in ${roundRatios.length} alternating rounds of ${Number(each.toFixed(2))} s each; ` +
       `the ratio per round: ${roundRatios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
   ];
 }

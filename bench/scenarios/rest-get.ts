@@ -25,7 +25,10 @@ export async function restGet(bench: Bench): Promise<Row> {
     ],
     notes: [
       ...roundNotes(roundRatios, bench.timing.seconds, 'bare'),
-      ...loadNotes(result), ...loadNotes(bare, 'bare'), ...loadNotes(legacy, 'legacy'),       `legacy: ${legacy.successes} responses at ${bench.connections} connections (a fixed count, see baseline-loads.ts)`,
+      ...loadNotes(result),
+      ...loadNotes(bare, 'bare'),
+      ...loadNotes(legacy, 'legacy'),
+      `legacy: ${legacy.successes} responses at ${bench.connections} connections (a fixed count, see baseline-loads.ts)`,
     ],
   };
 }

@@ -32,7 +32,7 @@ export async function restList(bench: Bench): Promise<Row> {
     checks: [ratioAtLeast('throughput', result.throughput, 'bare', fromLoad(bare), bare.throughput, 0.5)],
     notes: [
       `${pages.paths.length} pages cycled: the first page and ${pages.paths.length - 1} cursor pages, ${kb} KB per response on average`,
-      `reference: the bare handler answering a constant ${kb} KB body serves ${Math.round(barePage.throughput).toLocaleString('en-US')} req/s, ` +
+      `reference, measured once apart from the rounds: the bare handler answering a constant ${kb} KB body serves ${Math.round(barePage.throughput).toLocaleString('en-US')} req/s, ` +
         `${(barePage.throughput / bare.throughput).toFixed(2)}x bare (the ceiling of any server sending pages this size here); ours is ${(result.throughput / barePage.throughput).toFixed(2)}x of it`,
       ...roundNotes(roundRatios, bench.timing.seconds, 'bare'),
       ...loadNotes(result),
