@@ -7,7 +7,11 @@ import type { Bench } from '../lib/bench.js';
 import { spawnServer, stopChild, waitHealthy, type StartOptions } from '../lib/server-process.js';
 import { atMost, type Figures, type Row } from '../lib/table.js';
 
-const SPAWNS = 5;
+/**
+ * Starts of each, alternating. Five gave medians 15% apart between two full runs on a machine
+ * whose single starts ranged from 399 to 603 ms; nine cost a few seconds more.
+ */
+const SPAWNS = 9;
 
 async function coldStart(options: StartOptions): Promise<number> {
   const spawned = await spawnServer(options);
