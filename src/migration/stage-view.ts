@@ -38,6 +38,8 @@ export interface StageViewOptions {
   /** The stage of a collection whose stage was never set. */
   defaultStage: Stage;
   refreshMs?: number;
+  /** A refresh listener that threw: reported here, never as a failed read of the stage. */
+  onListenerError?: (error: unknown) => void;
   /** How long a write waits for a fence to come down before giving up with 503. */
   fenceWaitMs?: number;
   now?: () => number;
@@ -77,17 +79,31 @@ export class StageView {
 
   async refresh(): Promise<StageSnapshot> {
     this.refreshing ??= (async () => {
+      let answered = false;
       try {
         this.snapshot = this.buildFresh(await this.options.state.readState());
-        for (const listener of this.listeners) listener(this.snapshot);
+        answered = true;
       } catch (error) {
         this.snapshot = { ...this.snapshot, error: error instanceof Error ? error.message : String(error) };
       } finally {
         this.refreshing = null;
       }
+      // Outside the read's try: a listener's fault is not Redis's, and one listener's throw
+      // must not keep the next from hearing of the stage.
+      if (answered) this.notify(this.snapshot);
       return this.snapshot;
     })();
     return this.refreshing;
+  }
+
+  private notify(snapshot: StageSnapshot): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(snapshot);
+      } catch (error) {
+        this.options.onListenerError?.(error);
+      }
+    }
   }
 
   private buildFresh(stored: StoredState): StageSnapshot {

@@ -66,7 +66,13 @@ export async function openStores(config: Config, logger: Logger, metrics: Metric
   const jsonStore = json as JsonStore;
   const redisStore = redis as RedisStore;
   const state = new MigrationStateStore(driver as NonNullable<typeof driver>, redisStore.keys);
-  const view = new StageView({ state, override: config.stageOverride, defaultStage: 'json', refreshMs: config.stageRefreshMs });
+  const view = new StageView({
+    state,
+    override: config.stageOverride,
+    defaultStage: 'json',
+    refreshMs: config.stageRefreshMs,
+    onListenerError: (error) => logger.warn({ err: error }, 'a listener of the migration stage failed'),
+  });
   // The JSON store must be opened first to know whether the journal can live in its directory.
   await jsonStore.open();
   const queue = new RepairQueue(state, jsonStore.isWritable ? join(config.dataDir, '.contentkv', 'repair-journal.jsonl') : null, metrics.repairsQueued);
