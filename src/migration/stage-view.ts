@@ -79,18 +79,20 @@ export class StageView {
 
   async refresh(): Promise<StageSnapshot> {
     this.refreshing ??= (async () => {
-      let answered = false;
       try {
-        this.snapshot = this.buildFresh(await this.options.state.readState());
-        answered = true;
-      } catch (error) {
-        this.snapshot = { ...this.snapshot, error: error instanceof Error ? error.message : String(error) };
+        let answered = false;
+        try {
+          this.snapshot = this.buildFresh(await this.options.state.readState());
+          answered = true;
+        } catch (error) {
+          this.snapshot = { ...this.snapshot, error: error instanceof Error ? error.message : String(error) };
+        }
+        // Outside the read's try: a listener's fault is not Redis's, and one listener's throw
+        // must not keep the next from hearing of the stage.
+        if (answered) this.notify(this.snapshot);
       } finally {
         this.refreshing = null;
       }
-      // Outside the read's try: a listener's fault is not Redis's, and one listener's throw
-      // must not keep the next from hearing of the stage.
-      if (answered) this.notify(this.snapshot);
       return this.snapshot;
     })();
     return this.refreshing;
