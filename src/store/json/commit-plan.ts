@@ -59,9 +59,12 @@ export function countersAfter(meta: MetaFile, audits: readonly AuditEntry[]): Re
 
 /** The entries of `audits` that audit.json does not hold yet: a copy of a write it has seen is not counted twice. */
 export async function newAudits(files: JsonFiles, audits: readonly AuditEntry[]): Promise<AuditEntry[]> {
-  if (audits.length === 0) return [];
-  const kept = new Set((await files.audit()).map((entry) => entry.id));
-  return audits.filter((entry) => !kept.has(entry.id));
+  return audits.length === 0 ? [] : notIn(await files.audit(), audits);
+}
+
+function notIn(kept: readonly AuditEntry[], audits: readonly AuditEntry[]): AuditEntry[] {
+  const ids = new Set(kept.map((entry) => entry.id));
+  return audits.filter((entry) => !ids.has(entry.id));
 }
 
 /**
@@ -108,8 +111,7 @@ export async function applyPlan(files: JsonFiles, plan: CommitPlan, { limits, ed
 
   if (plan.audits.length > 0) {
     const all = await files.audit();
-    const kept = new Set(all.map((entry) => entry.id));
-    const missing = plan.audits.filter((entry) => !kept.has(entry.id));
+    const missing = notIn(all, plan.audits);
     if (missing.length > 0) {
       const next = [...all, ...missing];
       await files.saveAudit(next.slice(Math.max(0, next.length - limits.auditLimit)));

@@ -397,7 +397,6 @@ export class JsonStore implements ContentStore {
     }
     await this.journal.clear(plan.planId);
   }
-
 }
 
 function newPlanId(): string {
@@ -446,4 +445,3 @@ function firstOlderThan(order: readonly string[], after: string): number {
 function opKey(opId: string): string {
   return `op:${opId}`;
 }
-
