@@ -44,6 +44,17 @@ export function assertSafeKeys(value: unknown, path = '', depth = 0): void {
   }
 }
 
+/**
+ * Whether `value` holds objects or arrays nested more than `limit` levels deep. It looks no
+ * deeper than the limit, so it cannot itself overflow the stack on input built to do so.
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (limit <= 0) return true;
+  for (const child of Array.isArray(value) ? value : Object.values(value)) if (nestsDeeperThan(child, limit - 1)) return true;
+  return false;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

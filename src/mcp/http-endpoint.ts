@@ -11,6 +11,7 @@ import {
 import type { McpIncoming } from './incoming.js';
 import type { Actor } from '../domain/audit.js';
 import { actorFromOrigin } from '../http/request-context.js';
+import { MAX_DEPTH, nestsDeeperThan } from '../domain/patch.js';
 import type { ToolRunner } from './call-tool.js';
 import { createFastLane } from './fast-lane.js';
 import { buildMcpServer, prepareTools, type McpHttpInfo, type PreparedTool, type ServerParts } from './sdk-server.js';
@@ -47,6 +48,12 @@ function actorFromAuthInfo(http: McpHttpInfo | undefined): Actor {
  * empty batch the SDK already refuses with Invalid Request.
  */
 export const MAX_BATCH_MESSAGES = 20;
+
+/**
+ * How deep a message may nest: the tool arguments' own limit (MAX_DEPTH, as for REST bodies)
+ * and room for what wraps them: a batch, the message, its params and the arguments object.
+ */
+export const MAX_MESSAGE_DEPTH = MAX_DEPTH + 8;
 
 function rpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
@@ -116,6 +123,11 @@ export function createMcpHttpEndpoint(options: McpHttpOptions) {
     // Checked before anything of the batch is served, so a batch over the limit runs none of it.
     if (Array.isArray(parsed) && parsed.length > MAX_BATCH_MESSAGES) {
       return rpcError(400, -32600, `Invalid Request: a JSON-RPC batch may hold at most ${MAX_BATCH_MESSAGES} messages; this one holds ${parsed.length}`);
+    }
+    // Deeper input reached the SDK's schemas, whose recursion overflowed the stack: a 500, and
+    // the RangeError's text in the answer of the 2025 transport.
+    if (nestsDeeperThan(parsed, MAX_MESSAGE_DEPTH)) {
+      return rpcError(400, -32600, `Invalid Request: the message is nested more than ${MAX_MESSAGE_DEPTH} levels deep`);
     }
     if (options.fastLane !== false) {
       const fast = await fastLane.answer(incoming, parsed, toolMaps[role]);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectInput, resourceInput } from '../fixtures/inputs.js';
 import { READ_TOKEN, sampleDataDir, WRITE_TOKEN } from '../http/app-fixture.js';
 import { MCP_HEADERS, toolCall } from '../http/auth-mcp-fixture.js';
-import { MAX_BATCH_MESSAGES } from '../../src/mcp/http-endpoint.js';
+import { MAX_BATCH_MESSAGES, MAX_MESSAGE_DEPTH } from '../../src/mcp/http-endpoint.js';
 import { startServe, type ServeHandle } from '../support/serve-process.js';
 import { CLIENT_KINDS, connectClient, textOf, type McpClient } from './clients.js';
 
@@ -231,5 +231,43 @@ describe('MCP batches', () => {
     const response = await post(READ_TOKEN, []);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600, message: expect.stringMatching(/empty/i) }, id: null });
+  });
+});
+
+// A message nested tens of thousands of levels deep overflowed the stack in the SDK's schemas: the
+// 2025 transport answered with the RangeError's text, the 2026-07-28 one with a 500 and an error log.
+describe('MCP nesting', () => {
+  // As text: JSON.stringify would overflow this process's stack first.
+  const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+  const send = (body: string, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, Authorization: `Bearer ${READ_TOKEN}`, ...headers }, body });
+  const refusal = { jsonrpc: '2.0', error: { code: -32600, message: `Invalid Request: the message is nested more than ${MAX_MESSAGE_DEPTH} levels deep` }, id: null };
+
+  it('refuses a deep initialize (2025 handshake) with Invalid Request, no internal text', async () => {
+    const response = await send(
+      `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{"experimental":${nested(100_000)}},"clientInfo":{"name":"deep","version":"0"}}}`,
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual(refusal);
+  });
+
+  it('refuses a deep 2026-07-28 request with Invalid Request, not a 500', async () => {
+    const meta =
+      '{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"deep","version":"1"},' +
+      `"io.modelcontextprotocol/clientCapabilities":{"experimental":${nested(100_000)}}}`;
+    const response = await send(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":${meta}}}`, { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/list' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual(refusal);
+  });
+
+  it('serves a message nested exactly to the limit and refuses one level more', async () => {
+    // The message, its params and the arguments are three levels; search_content ignores `deep`.
+    const call = (levels: number) => JSON.stringify(toolCall(1, 'search_content', { query: 'invoice', deep: JSON.parse(nested(levels)) }));
+    const atLimit = await send(call(MAX_MESSAGE_DEPTH - 3));
+    expect(atLimit.status).toBe(200);
+    expect(((await atLimit.json()) as { result?: { isError?: boolean } }).result).toMatchObject({ content: expect.any(Array) });
+    const over = await send(call(MAX_MESSAGE_DEPTH - 2));
+    expect(over.status).toBe(400);
+    expect(await over.json()).toEqual(refusal);
   });
 });
