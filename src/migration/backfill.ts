@@ -89,13 +89,21 @@ export async function backfill(options: BackfillOptions): Promise<JobProgress> {
 
   await checkpoint('running');
   // Two batches in flight: the next is read and encoded while Redis applies the previous. Each
-  // checkpoint is still recorded only after its own batch was acknowledged, and in order.
-  let previous: Promise<void> = Promise.resolve();
+  // checkpoint is recorded only after its own batch was acknowledged, and in order, on a chain
+  // of its own: the loop waits for the previous batch, not for its checkpoint. That checkpoint's
+  // write queues in Redis behind the batch sent since, so waiting for it left Redis idle while
+  // the next batch was encoded; 100,000 documents took 9.7 s to copy that way, one side idle
+  // while the other worked.
+  /** The last batch sent, acknowledged or not. */
+  let inFlight: Promise<unknown> = Promise.resolve();
+  let recorded: Promise<void> = Promise.resolve();
+  let recordFailure: { error: unknown } | undefined;
   let readCursor = cursor;
+  const pause = pauseWatch(options.shouldPause);
   try {
-    for (;;) {
-      if (await options.shouldPause?.()) {
-        await previous;
+    for (let first = true; ; first = false) {
+      if (first ? await pause.read() : pause.seen()) {
+        await recorded;
         return await checkpoint('paused');
       }
       const page = await policy.execute(() => source.manifest(c, readCursor, batchSize));
@@ -103,25 +111,67 @@ export async function backfill(options: BackfillOptions): Promise<JobProgress> {
       const docs = page.entries.length > 0 ? await policy.execute(() => source.getMany(c, page.entries.map((entry) => entry.id))) : [];
       const items: ReplicaItem[] = docs.filter((doc): doc is Doc => doc !== null).map((doc) => ({ id: doc.id, doc }));
       const copying = items.length === 0 ? Promise.resolve() : options.dryRun ? countWouldCopy(target, c, items, counts) : copyBatch(target, c, items, policy, state, counts);
-      // Both are awaited later, but may fail before that while this loop awaits something else:
-      // marked as handled here, so such a failure ends the run as `failed`, not the process.
+      // Awaited later, but may fail before that while this loop awaits something else: marked
+      // as handled here, so such a failure ends the run as `failed`, not the process.
       copying.catch(() => undefined);
-      await previous;
-      previous = copying.then(async () => {
-        processed += page.entries.length;
-        cursor = page.cursor;
-        if (cursor !== null) await checkpoint('running');
-      });
-      previous.catch(() => undefined);
+      recorded = recorded
+        .then(() => copying)
+        .then(async () => {
+          processed += page.entries.length;
+          cursor = page.cursor;
+          if (cursor !== null) await checkpoint('running');
+        });
+      recorded.catch((error: unknown) => (recordFailure ??= { error }));
+      const before = inFlight;
+      inFlight = copying;
+      await before;
+      if (recordFailure) throw recordFailure.error;
       if (page.cursor === null) {
-        await previous;
+        await recorded;
         return await checkpoint('done');
       }
     }
   } catch (error) {
-    await previous.catch(() => undefined);
+    // The batch still in flight and every checkpoint begun land first: nothing changes after this one.
+    await Promise.allSettled([recorded, inFlight]);
     return checkpoint('failed', error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * The pause flag, read beside the batches rather than before each. Its read queues in Redis
+ * behind the batches in flight, so awaiting it before the next batch left Redis idle while that
+ * batch was encoded. The first read is awaited, so a paused job sends nothing; after that a pause
+ * is seen within two batches. A read that fails ends the run like a failed batch.
+ */
+function pauseWatch(shouldPause: (() => Promise<boolean>) | undefined) {
+  let paused = false;
+  let reading = false;
+  let failure: { error: unknown } | undefined;
+  return {
+    async read(): Promise<boolean> {
+      paused = (await shouldPause?.()) === true;
+      return paused;
+    },
+    /** What the last finished read said; starts the next read unless one is under way. */
+    seen(): boolean {
+      if (failure) throw failure.error;
+      if (shouldPause && !reading && !paused) {
+        reading = true;
+        shouldPause().then(
+          (value) => {
+            paused = value;
+            reading = false;
+          },
+          (error: unknown) => {
+            failure = { error };
+            reading = false;
+          },
+        );
+      }
+      return paused;
+    },
+  };
 }
 
 async function copyBatch(
