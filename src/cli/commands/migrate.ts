@@ -31,12 +31,17 @@ function percentArgument(value: string): number {
 
 function formatStatus(status: MigrationStatus): string {
   const lines = [`paused: ${status.paused}${status.fenced ? ' (a stage switch is in progress)' : ''}; JSON writable: ${status.jsonWritable}; Redis reachable: ${status.redisReachable}`];
+  // The stages live in Redis: without it, what follows is this process's fallback, not the migration's state.
+  const unknown = status.stateError !== null;
+  if (unknown) lines.push(`the migration state could not be read from Redis (${status.stateError}): the live stages are unknown`);
   for (const [name, c] of Object.entries(status.collections)) {
     const verify = c.lastVerify ? `${c.lastVerify.clean ? 'clean' : `${c.lastVerify.missing} missing, ${c.lastVerify.extra} extra, ${c.lastVerify.different} different`} at ${c.lastVerify.checkedAt}` : 'never';
     const backfill = c.backfill ? `${c.backfill.status} ${c.backfill.processed}/${c.backfill.total} (copied ${c.backfill.copied}, skipped ${c.backfill.skipped}, failed ${c.backfill.failed})` : 'never run';
     const rate = c.shadow.mismatchRate === null ? 'n/a' : `${(c.shadow.mismatchRate * 100).toFixed(2)}% of ${c.shadow.compared}`;
     lines.push(
-      `${name}: stage ${c.stage}${c.stage === 'live' ? ` (${c.readPercent}% of reads from Redis)` : ''} [${c.stageSource}], authoritative ${c.authoritative}`,
+      unknown
+        ? `${name}: stage unknown (this process would fall back to ${c.stage} [${c.stageSource}])`
+        : `${name}: stage ${c.stage}${c.stage === 'live' ? ` (${c.readPercent}% of reads from Redis)` : ''} [${c.stageSource}], authoritative ${c.authoritative}`,
       `  backfill: ${backfill}`,
       `  last verify: ${verify}`,
       `  repair queue: ${c.repairQueue.redis ?? '?'} in Redis, ${c.repairQueue.journal} in the local journal; dead letters: ${c.deadLetters.count}; shadow mismatches: ${rate}`,
@@ -68,6 +73,8 @@ export function registerMigrate(program: Command): void {
     await withStores(async (stores) => {
       const status = await requireMigration(stores).engine.status();
       print(Boolean(options.json), status, () => formatStatus(status));
+      // A status that could not be read is not one to act on: scripts see it in the exit code.
+      if (status.stateError !== null) process.exitCode = 1;
     });
   });
 

@@ -1,0 +1,44 @@
+/**
+ * `contentkv migrate status` when Redis, which holds the migration's state, cannot be reached.
+ * It used to print the fallback stage (json) as if it were the live one, and exit 0: an operator
+ * would read "stage json" while the site was in dual-write.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { testPrefix } from '../contract/redis-fixture.js';
+import { sampleDataDir } from '../http/app-fixture.js';
+import { runCli } from '../support/cli.js';
+import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+
+let redis: RedisServerHandle;
+let sample: { dir: string };
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  sample = sampleDataDir();
+});
+afterAll(async () => {
+  await redis.stop();
+  rmSync(sample.dir, { recursive: true, force: true });
+});
+
+it('says the stages are unknown, and exits 1, when Redis cannot be reached', async () => {
+  const env = { REDIS_URL: redis.url, CONTENTKV_KEY_PREFIX: testPrefix(), CONTENTKV_DATA_DIR: sample.dir };
+  const advanced = await runCli(['migrate', 'advance', 'dual-write', '--collection', 'projects'], env);
+  expect(advanced.code, advanced.stderr).toBe(0);
+  const live = await runCli(['migrate', 'status'], env);
+  expect(live.code, live.stderr).toBe(0);
+  expect(live.stdout).toMatch(/^projects: stage dual-write \[redis\], authoritative json$/m);
+
+  await redis.stop();
+  const down = await runCli(['migrate', 'status'], env);
+  expect(down.code, down.stdout).toBe(1);
+  expect(down.stdout).toMatch(/Redis reachable: false/);
+  expect(down.stdout).toMatch(/the migration state could not be read from Redis \(.+\): the live stages are unknown/);
+  expect(down.stdout).toMatch(/^projects: stage unknown \(this process would fall back to json \[default\]\)$/m);
+  expect(down.stdout).not.toMatch(/stage json \[default\], authoritative/);
+
+  const json = await runCli(['migrate', 'status', '--json'], env);
+  expect(json.code).toBe(1);
+  expect(JSON.parse(json.stdout)).toMatchObject({ redisReachable: false, stateError: expect.any(String) });
+});
