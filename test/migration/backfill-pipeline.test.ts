@@ -113,7 +113,7 @@ it('pauses within two batches of the flag being set, with a checkpoint that a se
   const resumed = await backfill({ collection: 'projects', source, target: stand.target, state: stand.state, batchSize: 2 });
   expect(resumed).toMatchObject({ status: 'done', processed: 40 });
   expect(stand.copied.size).toBe(40);
-  expect(resumed.counts.copied + resumed.counts.skipped).toBe(40);
+  expect(Number(resumed.counts.copied) + Number(resumed.counts.skipped)).toBe(40);
 });
 
 it('sends nothing when the job is paused before it starts', async () => {
