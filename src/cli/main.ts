@@ -11,8 +11,7 @@ import { registerMcp } from './commands/mcp.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerTransfer } from './commands/transfer.js';
 import { registerServe } from './commands/serve.js';
-
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+import { EXIT } from './exit-codes.js';
 
 const program = new Command()
   .name('contentkv')

@@ -102,6 +102,15 @@ function webhookUrl(value: string | undefined): string | undefined {
   throw new ConfigError('CONTENTKV_ALERT_WEBHOOK must be an http(s) URL');
 }
 
+/** pino's levels; its own error for any other ("default level:x must be included in custom levels") names neither the variable nor the choices. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(env: Env): string {
+  const level = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${env.LOG_LEVEL}"`);
+  return level;
+}
+
 function token(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   if (value === undefined || value === '') return undefined;
@@ -132,7 +141,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), defaults: ConfigDefaul
     token: writeToken,
     readToken,
     stageOverride: parseStageOverride(env.CONTENTKV_STAGE),
-    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    logLevel: logLevel(env),
     allowedHosts: [env.CONTENTKV_ALLOWED_HOSTS ?? '', env.VERCEL_URL, env.VERCEL_BRANCH_URL, env.VERCEL_PROJECT_PRODUCTION_URL]
       .flatMap((list) => (list ?? '').split(','))
       .map((host) => host.trim().toLowerCase())

@@ -10,6 +10,7 @@ import { STAGES, stageSchema, type Stage } from '../../migration/stages.js';
 import type { MigrationStatus } from '../../migration/status.js';
 import type { VerifyReport } from '../../migration/verify.js';
 import { print, progressReporter, requireMigration, withStores } from './migration-context.js';
+import { EXIT } from '../exit-codes.js';
 
 const actor = { source: 'admin' as const, clientId: 'cli' };
 
@@ -62,8 +63,8 @@ function describeReports(reports: VerifyReport[]): string {
 
 /** A job that ended failed or paused is not a success: say so in the exit code. */
 function exitFor(results: { status?: string; clean?: boolean }[]): void {
-  if (results.some((r) => r.status === 'failed' || r.clean === false)) process.exitCode = 1;
-  else if (results.some((r) => r.status === 'paused')) process.exitCode = 3;
+  if (results.some((r) => r.status === 'failed' || r.clean === false)) process.exitCode = EXIT.failed;
+  else if (results.some((r) => r.status === 'paused')) process.exitCode = EXIT.paused;
 }
 
 export function registerMigrate(program: Command): void {
@@ -74,7 +75,7 @@ export function registerMigrate(program: Command): void {
       const status = await requireMigration(stores).engine.status();
       print(Boolean(options.json), status, () => formatStatus(status));
       // A status that could not be read is not one to act on: scripts see it in the exit code.
-      if (status.stateError !== null) process.exitCode = 1;
+      if (status.stateError !== null) process.exitCode = EXIT.failed;
     });
   });
 

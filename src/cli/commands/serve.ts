@@ -10,6 +10,7 @@ import { loadConfig } from '../../config/config.js';
 import { describeConnection } from '../../config/redis-env.js';
 import { createLogger } from '../../observability/logger.js';
 import { createRuntime } from '../../runtime/runtime.js';
+import { EXIT } from '../exit-codes.js';
 
 export function registerServe(program: Command): void {
   program
@@ -30,6 +31,14 @@ export function registerServe(program: Command): void {
       const runtime = await createRuntime({ config, logger, writeToken });
       const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
         logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${info.port}`, store: runtime.stores.mode, redis: describeConnection(config.redis) }, 'contentkv is serving');
+      });
+      // Without a listener, a port already taken (another dev server on 3000) ended the process
+      // with Node's stack trace of an unhandled 'error' event.
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const where = `${config.host}:${config.port}`;
+        const why = error.code === 'EADDRINUSE' ? `${where} is already in use` : error.code === 'EACCES' ? `${where} may not be bound by this user` : `${where}: ${error.message}`;
+        process.stderr.write(`contentkv: cannot listen: ${why}; choose another with PORT or --port (and HOST or --host)\n`);
+        void runtime.close().finally(() => process.exit(EXIT.usage));
       });
       const stop = async (signal: string) => {
         logger.info({ signal }, 'shutting down');

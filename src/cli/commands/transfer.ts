@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { ConfigError } from '../../config/redis-env.js';
 import { print, progressReporter, withStores } from './migration-context.js';
+import { EXIT } from '../exit-codes.js';
 
 export function registerTransfer(program: Command): void {
   program
@@ -41,7 +42,7 @@ export function registerTransfer(program: Command): void {
         const results = await importJson({ dir: from, target: stores.redis, state, dryRun: options.dryRun, onProgress: reporter.listener });
         reporter.stop();
         print(Boolean(options.json), results, () => results.map((r) => `import ${r.collection}: ${r.status}, copied ${r.counts.copied}, skipped ${r.counts.skipped}, failed ${r.counts.failed}`).join('\n'));
-        if (results.some((r) => r.status !== 'done')) process.exitCode = 1;
+        if (results.some((r) => r.status !== 'done')) process.exitCode = EXIT.failed;
       });
     });
 }
