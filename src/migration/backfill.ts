@@ -92,8 +92,8 @@ export async function backfill(options: BackfillOptions): Promise<JobProgress> {
   // checkpoint is recorded only after its own batch was acknowledged, and in order, on a chain
   // of its own: the loop waits for the previous batch, not for its checkpoint. That checkpoint's
   // write queues in Redis behind the batch sent since, so waiting for it left Redis idle while
-  // the next batch was encoded; 100,000 documents took 9.7 s to copy that way, one side idle
-  // while the other worked.
+  // the next batch was encoded. The pause flag's read (pauseWatch) had the same effect. With
+  // both waits, copying 100,000 documents took 8.5 s, the two sides taking turns; without, 5.6.
   /** The last batch sent, acknowledged or not. */
   let inFlight: Promise<unknown> = Promise.resolve();
   let recorded: Promise<void> = Promise.resolve();
