@@ -100,6 +100,21 @@ describe('writing', () => {
   const send = (method: string, path: string, body: unknown, headers: Record<string, string> = bearer(WRITE_TOKEN)) =>
     fixture.app.request(path, { method, headers: { ...json, ...headers }, body: JSON.stringify(body) });
 
+  it('refuses an expectedVersion that is not a whole number, instead of reading it as 1 or 0', async () => {
+    const id = (await (await get('/api/projects?limit=1')).json()).data[0].id as string;
+    // true was read as 1, null and [] as 0, and an empty query value as 0.
+    for (const expectedVersion of [true, null, [], '1', 1.5]) {
+      const response = await send('PATCH', `/api/projects/${id}`, { title: 'Never written', expectedVersion });
+      expect(response.status, JSON.stringify(expectedVersion)).toBe(400);
+      expect((await response.json()).error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/^expectedVersion is not valid/) });
+    }
+    for (const query of ['', ' 1', 'true', '0x1', '1e1']) {
+      const response = await fixture.app.request(`/api/projects/${id}?expectedVersion=${encodeURIComponent(query)}`, { method: 'DELETE', headers: bearer(WRITE_TOKEN) });
+      expect(response.status, query).toBe(400);
+    }
+    expect((await (await get(`/api/projects/${id}`)).json()).data.title).not.toBe('Never written');
+  });
+
   it('creates, updates with If-Match, and deletes', async () => {
     const created = await send('POST', '/api/projects', projectInput({ id: 'new-project', metadata: { status: 'published' } }));
     expect(created.status).toBe(201);

@@ -37,7 +37,13 @@ const listQuerySchema = z.object({
   status: z.enum([...STATUSES, 'any']).optional(),
 });
 
-const versionSchema = z.coerce.number().int().min(0);
+/** A version in a JSON body is a number: `true`, `null` or `[]` are not read as 1 or 0. */
+const bodyVersionSchema = z.number().int().min(0);
+/** In the query string, digits only: `?expectedVersion=` is not version 0. */
+const queryVersionSchema = z
+  .string()
+  .regex(/^\d{1,15}$/, 'a version is a whole number, such as 3')
+  .transform(Number);
 
 function etagOf(doc: { version: number; checksum: string }): string {
   return `W/"${doc.version}-${doc.checksum.slice(0, 16)}"`;
@@ -86,7 +92,7 @@ function versionFromIfMatch(header: string | undefined): number | undefined {
 function expectedVersionOf(c: Context<AppEnv>, fromBody: unknown): number | undefined {
   const header = versionFromIfMatch(requestHeader(c, 'if-match'));
   const query = c.req.query('expectedVersion');
-  const candidates = [header, fromBody === undefined ? undefined : parseInput(versionSchema, fromBody, 'expectedVersion'), query === undefined ? undefined : parseInput(versionSchema, query, 'expectedVersion')].filter(
+  const candidates = [header, fromBody === undefined ? undefined : parseInput(bodyVersionSchema, fromBody, 'expectedVersion'), query === undefined ? undefined : parseInput(queryVersionSchema, query, 'expectedVersion')].filter(
     (value): value is number => value !== undefined,
   );
   if (new Set(candidates).size > 1) throw new ValidationError('If-Match and expectedVersion disagree; send one of them', [{ path: 'expectedVersion', message: 'conflicting values' }]);
