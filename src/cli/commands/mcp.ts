@@ -12,8 +12,9 @@ export function registerMcp(program: Command): void {
     .option('--read-only', 'offer only the read tools')
     .action(async (options: { readOnly?: boolean }) => {
       // Loaded here, not at the top: every other command would pay for the MCP SDK otherwise.
-      const [{ serveStdio }, { loadConfig }, { createToolRunner }, { buildMcpServer, prepareTools }, { allTools, toolsFor }, { createLogger }, { createRuntime }] = await Promise.all([
+      const [{ serveStdio }, { drainingStdio }, { loadConfig }, { createToolRunner }, { buildMcpServer, prepareTools }, { allTools, toolsFor }, { createLogger }, { createRuntime }] = await Promise.all([
         import('@modelcontextprotocol/server/stdio'),
+        import('../../mcp/stdio-drain.js'),
         import('../../config/config.js'),
         import('../../mcp/call-tool.js'),
         import('../../mcp/sdk-server.js'),
@@ -31,13 +32,19 @@ export function registerMcp(program: Command): void {
         runner: createToolRunner({ metrics: runtime.metrics, onUnexpected: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }),
         actorOf: () => ({ source: 'mcp' as const, clientId: 'stdio' }),
       };
-      serveStdio(() => buildMcpServer(parts), { onerror: (error: Error) => logger.warn({ err: error }, 'stdio MCP error') });
+      const stdio = drainingStdio();
+      serveStdio(() => buildMcpServer(parts), { transport: stdio.transport, onerror: (error: Error) => logger.warn({ err: error }, 'stdio MCP error') });
+      stdio.watch();
       logger.info({ role, store: runtime.stores.mode }, 'contentkv MCP server on stdio');
       const stop = async () => {
         await runtime.close();
         process.exit(0);
       };
-      process.stdin.once('end', () => void stop());
+      // The client closed stdin: answer what was already asked, then go.
+      void stdio.finished.then(({ unanswered }) => {
+        if (unanswered > 0) logger.warn({ unanswered }, 'stdin ended; exiting with requests still unanswered');
+        return stop();
+      });
       process.once('SIGTERM', () => void stop());
     });
 }
