@@ -55,6 +55,11 @@ export async function openStores(config: Config, logger: Logger, metrics: Metric
   const redis = driver ? new RedisStore({ driver, keyPrefix: config.keyPrefix, nearCacheBytes: config.nearCacheBytes }) : null;
 
   if (json && !redis) {
+    // A mistyped CONTENTKV_DATA_DIR, or a start from another directory, would otherwise serve an
+    // empty site without a word (and create the directory for it).
+    if (!hasJsonContent(config.dataDir)) {
+      logger.warn({ dataDir: config.dataDir }, 'no projects.json or resources.json in the data directory: serving an empty site; set CONTENTKV_DATA_DIR to the directory that holds them');
+    }
     await json.open();
     return { mode: 'json', store: json, json, redis: null, driver: null, migration: null, close: () => json.close() };
   }

@@ -1,13 +1,17 @@
 /**
  * `contentkv serve` refusing to start, as a user meets it: one line naming what to change and
- * exit code 2, never Node's stack trace.
+ * exit code 2, never Node's stack trace. And the one start it makes but warns about: a data
+ * directory with no content in it.
  */
 import { createServer, type Server } from 'node:net';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sampleDataDir } from '../http/app-fixture.js';
 import { runCli } from '../support/cli.js';
 import { freePort } from '../support/free-port.js';
+import { startServe } from '../support/serve-process.js';
 
 let sample: { dir: string };
 beforeAll(() => {
@@ -33,4 +37,30 @@ it('refuses an unknown LOG_LEVEL as a configuration error that lists the levels'
   const result = await runCli(['serve'], { LOG_LEVEL: 'verbose', CONTENTKV_DATA_DIR: sample.dir }, { timeoutMs: 30_000 });
   expect(result.code).toBe(2);
   expect(result.stderr.trim()).toBe('contentkv: configuration error: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "verbose"');
+});
+
+it('warns, naming the directory, when the data directory holds no projects.json or resources.json', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'ckv-empty-data-'));
+  const server = await startServe({ CONTENTKV_DATA_DIR: join(empty, 'mistyped'), CONTENTKV_TOKEN: 'a'.repeat(32) });
+  try {
+    const warning = server
+      .output()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { level: number; msg: string; dataDir?: string })
+      .find((entry) => /no projects\.json or resources\.json/.test(entry.msg));
+    expect(warning).toMatchObject({ level: 40, dataDir: join(empty, 'mistyped'), msg: expect.stringMatching(/set CONTENTKV_DATA_DIR/) });
+  } finally {
+    await server.stop();
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+it('does not warn when the data directory holds the content', async () => {
+  const server = await startServe({ CONTENTKV_DATA_DIR: sample.dir, CONTENTKV_TOKEN: 'a'.repeat(32) });
+  try {
+    expect(server.output()).not.toMatch(/no projects\.json or resources\.json/);
+  } finally {
+    await server.stop();
+  }
 });

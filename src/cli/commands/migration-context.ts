@@ -30,7 +30,7 @@ export function requireMigration(stores: StoreSetup) {
   if (!stores.migration) {
     throw new ConfigError(
       stores.mode === 'json'
-        ? 'no Redis is configured; set REDIS_URL, REDIS_CLUSTER_NODES or KV_REST_API_URL/KV_REST_API_TOKEN to migrate to it'
+        ? 'no Redis is configured; set REDIS_URL, REDIS_CLUSTER_NODES, KV_REST_API_URL/KV_REST_API_TOKEN or UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN to migrate to it'
         : `there are no JSON files (projects.json, resources.json) in CONTENTKV_DATA_DIR to migrate from`,
     );
   }
