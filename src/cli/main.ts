@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/redis-env.js';
-import { ContentKvError } from '../domain/errors.js';
+import { ContentKvError, ValidationError } from '../domain/errors.js';
 import { VERSION } from '../version.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerMcp } from './commands/mcp.js';
@@ -33,6 +33,10 @@ try {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else if (error instanceof ConfigError) {
     process.stderr.write(`contentkv: configuration error: ${error.message}\n`);
+    process.exitCode = EXIT.usage;
+  } else if (error instanceof ValidationError) {
+    // The command's own input (a flag the engine refuses): a usage error.
+    process.stderr.write(`contentkv: ${error.message}\n`);
     process.exitCode = EXIT.usage;
   } else if (error instanceof ContentKvError) {
     process.stderr.write(`contentkv: ${error.code}: ${error.message}\n`);

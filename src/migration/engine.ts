@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor, AuditEntry } from '../domain/audit.js';
 import { COLLECTIONS, type Collection } from '../domain/collections.js';
-import { MigrationGuardError } from '../domain/errors.js';
+import { MigrationGuardError, ValidationError } from '../domain/errors.js';
 import type { JsonStore, LockedJson } from '../store/json/json-store.js';
 import type { Head, ReplicaItem } from '../store/port.js';
 import { replicaOf } from '../store/replica-of.js';
@@ -157,6 +157,10 @@ export class MigrationEngine {
    * `all`, either both collections move or neither does.
    */
   private async changeStage(change: StageChange, direction: 'advance' | 'rollback'): Promise<void> {
+    // Only live splits the reads; a share given with another stage used to be dropped silently.
+    if (change.readPercent !== undefined && change.stage !== 'live') {
+      throw new ValidationError(`a share of reads applies only to the live stage, not ${change.stage}`, [{ path: 'readPercent', message: 'only with stage live' }]);
+    }
     for (const c of collectionsOf(change.collection)) await this.payOutstandingCopies(c);
     const plans: { c: Collection; from: Planned; to: { stage: Stage; readPercent: number }; blockers: string[] }[] = [];
     for (const c of collectionsOf(change.collection)) {

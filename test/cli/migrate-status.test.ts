@@ -1,7 +1,9 @@
 /**
- * `contentkv migrate status` when Redis, which holds the migration's state, cannot be reached.
- * It used to print the fallback stage (json) as if it were the live one, and exit 0: an operator
- * would read "stage json" while the site was in dual-write.
+ * What `contentkv migrate` tells an operator when the ground is not what it seems:
+ *   - status with Redis, which holds the migration's state, unreachable. It used to print the
+ *     fallback stage (json) as if it were the live one, and exit 0, while the site was in
+ *     dual-write;
+ *   - advance with --percent on a stage that does not split reads, which was dropped silently.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -41,4 +43,18 @@ it('says the stages are unknown, and exits 1, when Redis cannot be reached', asy
   const json = await runCli(['migrate', 'status', '--json'], env);
   expect(json.code).toBe(1);
   expect(JSON.parse(json.stdout)).toMatchObject({ redisReachable: false, stateError: expect.any(String) });
+});
+
+it('refuses --percent with a stage other than live, instead of dropping it', async () => {
+  const fresh = await startRedisServer();
+  try {
+    const env = { REDIS_URL: fresh.url, CONTENTKV_KEY_PREFIX: testPrefix(), CONTENTKV_DATA_DIR: sample.dir };
+    const refused = await runCli(['migrate', 'advance', 'dual-write', '--percent', '50'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe('contentkv: a share of reads applies only to the live stage, not dual-write');
+    const status = JSON.parse((await runCli(['migrate', 'status', '--json'], env)).stdout) as { collections: { projects: { stage: string } } };
+    expect(status.collections.projects.stage).toBe('json');
+  } finally {
+    await fresh.stop();
+  }
 });
