@@ -3,7 +3,7 @@
  * JSON as text for older clients, or `isError` with a message that says how to recover. This
  * is the one place tools are executed, whichever path (SDK server, fast lane, stdio) got the call.
  */
-import { ContentKvError, StoreUnavailableError, ValidationError } from '../domain/errors.js';
+import { ContentKvError, IdempotencyKeyReusedError, StoreUnavailableError, ValidationError } from '../domain/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 
@@ -25,6 +25,8 @@ const HINTS: Partial<Record<ContentKvError['code'], string>> = {
 };
 
 function hintFor(error: ContentKvError, access: 'read' | 'write'): string | undefined {
+  // Its message already says what to do; no field of the call is at fault.
+  if (error instanceof IdempotencyKeyReusedError) return undefined;
   if (error instanceof StoreUnavailableError) {
     if (access === 'read') return 'Call again after the delay.';
     if (error.maybeApplied) return 'The change may or may not have been saved. Call again after the delay with the same idempotencyKey; a write already saved is not applied twice.';

@@ -138,7 +138,7 @@ describe.each(CLIENT_KINDS)('MCP over HTTP with the %s client', (kind) => {
     await call('create_project', { project: projectInput({ id: `mcp-first-${suffix}` }), idempotencyKey });
     const reused = await client.callTool({ name: 'create_project', arguments: { project: projectInput({ id: `mcp-second-${suffix}` }), idempotencyKey } });
     expect(reused.isError).toBe(true);
-    expect(textOf(reused)).toMatch(new RegExp(`^VALIDATION_FAILED: this idempotency key was already used for a write to projects/mcp-first-${suffix}.*fresh key`));
+    expect(textOf(reused)).toMatch(new RegExp(`^VALIDATION_FAILED: this idempotency key was already used for a write to projects/mcp-first-${suffix}.*fresh key for each write$`));
     expect((await client.callTool({ name: 'get_project', arguments: { id: `mcp-second-${suffix}` } })).isError).toBe(true);
   });
 
