@@ -44,14 +44,15 @@ export function roleResolver(tokens: Tokens): (authorization: string | undefined
   return (authorization) => roleOf(authorization, expected);
 }
 
-export function requireRole(needed: 'read' | 'write'): MiddlewareHandler<AppEnv> {
+/** `what` names what is guarded in the refusal (the admin API, whose reads need the write token too); writing by default. */
+export function requireRole(needed: 'read' | 'write', what?: string): MiddlewareHandler<AppEnv> {
   return async function requireRoleHandler(c, next) {
-    assertRole(c.get('role'), needed);
+    assertRole(c.get('role'), needed, what);
     await next();
   };
 }
 
-export function assertRole(role: Role, needed: 'read' | 'write'): void {
-  if (role === 'anonymous') throw new UnauthorizedError(needed === 'write' ? 'writing needs the read-write token (CONTENTKV_TOKEN)' : 'this needs a token');
-  if (needed === 'write' && role !== 'write') throw new ForbiddenError('this token may only read; writing needs the read-write token');
+export function assertRole(role: Role, needed: 'read' | 'write', what = 'writing'): void {
+  if (role === 'anonymous') throw new UnauthorizedError(needed === 'write' ? `${what} needs the read-write token (CONTENTKV_TOKEN)` : 'this needs a token');
+  if (needed === 'write' && role !== 'write') throw new ForbiddenError(`this token may only read; ${what} needs the read-write token`);
 }

@@ -34,7 +34,7 @@ async function body(c: Context<AppEnv>): Promise<unknown> {
 
 export function adminMigrationRoutes(engine: MigrationEngine, jobs: JobRunner): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  routes.use(requireRole('write'));
+  routes.use(requireRole('write', 'the admin API'));
   const meta = (requestId: string) => ({ timestamp: new Date().toISOString(), requestId });
   const status = async () => ({ ...(await engine.status()), jobs: jobs.list() });
 

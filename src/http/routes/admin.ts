@@ -20,7 +20,7 @@ export interface AdminDeps {
 
 export function adminRoutes(deps: AdminDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  routes.use(requireRole('write'));
+  routes.use(requireRole('write', 'the admin API'));
   routes.get('/alerts', (c) => {
     c.header('Cache-Control', 'no-store');
     return c.json(okBody({ firing: deps.alerts.firing(), recent: deps.alerts.recent() }, { timestamp: new Date().toISOString(), requestId: c.get('requestId') }));
