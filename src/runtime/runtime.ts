@@ -18,6 +18,7 @@ import type { McpHttpEndpoint } from '../mcp/http-endpoint.js';
 import { allTools } from '../mcp/tools/index.js';
 import type { MigrationStatusSource, ToolDeps } from '../mcp/tool.js';
 import { JobRunner } from '../migration/jobs.js';
+import { readPercentOf } from '../migration/stages.js';
 import { Metrics } from '../observability/metrics.js';
 import { ContentService } from '../service/content-service.js';
 import { instrumentStore } from '../store/instrumented-store.js';
@@ -69,7 +70,8 @@ function healthStages(stores: StoreSetup): Record<string, unknown> {
   return {
     store: stores.mode,
     paused: view.paused,
-    collections: Object.fromEntries(Object.entries(view.collections).map(([c, { stage, readPercent }]) => [c, { stage, readPercent }])),
+    // The share Redis serves at the stage, as the status reports it: the stored one counts only in live.
+    collections: Object.fromEntries(Object.entries(view.collections).map(([c, { stage, readPercent }]) => [c, { stage, readPercent: readPercentOf(stage, readPercent) }])),
   };
 }
 

@@ -3,7 +3,8 @@
  *   - status with Redis, which holds the migration's state, unreachable. It used to print the
  *     fallback stage (json) as if it were the live one, and exit 0, while the site was in
  *     dual-write;
- *   - advance with --percent on a stage that does not split reads, which was dropped silently.
+ *   - advance with --percent on a stage that does not split reads, which was dropped silently;
+ *   - /api/health at a stage never set, which said Redis served 100% of reads while status said 0.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { testPrefix } from '../contract/redis-fixture.js';
 import { sampleDataDir } from '../http/app-fixture.js';
 import { runCli } from '../support/cli.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+import { startServe } from '../support/serve-process.js';
 
 let redis: RedisServerHandle;
 let sample: { dir: string };
@@ -55,6 +57,21 @@ it('refuses --percent with a stage other than live, instead of dropping it', asy
     const status = JSON.parse((await runCli(['migrate', 'status', '--json'], env)).stdout) as { collections: { projects: { stage: string } } };
     expect(status.collections.projects.stage).toBe('json');
   } finally {
+    await fresh.stop();
+  }
+});
+
+it('agrees with /api/health on the share of reads Redis serves at a stage never set', async () => {
+  const fresh = await startRedisServer();
+  const env = { REDIS_URL: fresh.url, CONTENTKV_KEY_PREFIX: testPrefix(), CONTENTKV_DATA_DIR: sample.dir };
+  const server = await startServe({ ...env, CONTENTKV_TOKEN: 'a'.repeat(32) });
+  try {
+    const health = (await (await fetch(`${server.url}/api/health`)).json()) as { migration: { collections: Record<string, { stage: string; readPercent: number }> } };
+    const status = JSON.parse((await runCli(['migrate', 'status', '--json'], env)).stdout) as { collections: Record<string, { stage: string; readPercent: number }> };
+    expect(health.migration.collections.projects).toEqual({ stage: 'json', readPercent: 0 });
+    expect(status.collections.projects).toMatchObject({ stage: 'json', readPercent: 0 });
+  } finally {
+    await server.stop();
     await fresh.stop();
   }
 });
