@@ -4,7 +4,8 @@
  *     fallback stage (json) as if it were the live one, and exit 0, while the site was in
  *     dual-write;
  *   - advance with --percent on a stage that does not split reads, which was dropped silently;
- *   - /api/health at a stage never set, which said Redis served 100% of reads while status said 0.
+ *   - /api/health at a stage never set, which said Redis served 100% of reads while status said 0;
+ *   - verify's progress, which counted entries of both stores: "done 16/16", then "checked 8".
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -72,6 +73,22 @@ it('agrees with /api/health on the share of reads Redis serves at a stage never 
     expect(status.collections.projects).toMatchObject({ stage: 'json', readPercent: 0 });
   } finally {
     await server.stop();
+    await fresh.stop();
+  }
+});
+
+it('counts verify progress in documents, as its summary does', async () => {
+  const fresh = await startRedisServer();
+  try {
+    const env = { REDIS_URL: fresh.url, CONTENTKV_KEY_PREFIX: testPrefix(), CONTENTKV_DATA_DIR: sample.dir };
+    expect((await runCli(['migrate', 'advance', 'dual-write'], env)).code).toBe(0);
+    expect((await runCli(['migrate', 'backfill'], env)).code).toBe(0);
+    const verify = await runCli(['migrate', 'verify', '--collection', 'projects'], env);
+    expect(verify.code, verify.stderr).toBe(0);
+    const checked = Number(/verify projects \(authoritative json\): (\d+) checked/.exec(verify.stdout)?.[1]);
+    expect(checked).toBeGreaterThan(0);
+    expect(verify.stderr).toMatch(new RegExp(`verify projects: done ${checked}/${checked} \\(100%\\).*; checked ${checked},`));
+  } finally {
     await fresh.stop();
   }
 });
