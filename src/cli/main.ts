@@ -26,23 +26,27 @@ registerMigrate(program);
 registerTransfer(program);
 registerGenerate(program);
 
+/** The failure as one line on stderr, and with --json as an object on stdout too, for scripts that parse it. */
+function fail(exitCode: number, code: string, message: string, line = message): void {
+  process.stderr.write(`contentkv: ${line}\n`);
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  process.exitCode = exitCode;
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
+    // commander has written its own message already.
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else if (error instanceof ConfigError) {
-    process.stderr.write(`contentkv: configuration error: ${error.message}\n`);
-    process.exitCode = EXIT.usage;
+    fail(EXIT.usage, 'CONFIGURATION', error.message, `configuration error: ${error.message}`);
   } else if (error instanceof ValidationError) {
     // The command's own input (a flag the engine refuses): a usage error.
-    process.stderr.write(`contentkv: ${error.message}\n`);
-    process.exitCode = EXIT.usage;
+    fail(EXIT.usage, error.code, error.message);
   } else if (error instanceof ContentKvError) {
-    process.stderr.write(`contentkv: ${error.code}: ${error.message}\n`);
-    process.exitCode = EXIT.failed;
+    fail(EXIT.failed, error.code, error.message, `${error.code}: ${error.message}`);
   } else {
-    process.stderr.write(`contentkv: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = EXIT.failed;
+    fail(EXIT.failed, 'FAILED', error instanceof Error ? error.message : String(error));
   }
 }

@@ -5,7 +5,8 @@
  *     dual-write;
  *   - advance with --percent on a stage that does not split reads, which was dropped silently;
  *   - /api/health at a stage never set, which said Redis served 100% of reads while status said 0;
- *   - verify's progress, which counted entries of both stores: "done 16/16", then "checked 8".
+ *   - verify's progress, which counted entries of both stores: "done 16/16", then "checked 8";
+ *   - a refusal with --json, which left stdout empty for the script parsing it.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -88,6 +89,24 @@ it('counts verify progress in documents, as its summary does', async () => {
     const checked = Number(/verify projects \(authoritative json\): (\d+) checked/.exec(verify.stdout)?.[1]);
     expect(checked).toBeGreaterThan(0);
     expect(verify.stderr).toMatch(new RegExp(`verify projects: done ${checked}/${checked} \\(100%\\).*; checked ${checked},`));
+  } finally {
+    await fresh.stop();
+  }
+});
+
+it('answers a refusal with --json as an error object on stdout, and the line on stderr', async () => {
+  const fresh = await startRedisServer();
+  try {
+    const env = { REDIS_URL: fresh.url, CONTENTKV_KEY_PREFIX: testPrefix(), CONTENTKV_DATA_DIR: sample.dir };
+    // live before any backfill or verify: the guards refuse.
+    const refused = await runCli(['migrate', 'advance', 'live', '--json'], env);
+    expect(refused.code).toBe(1);
+    const answer = JSON.parse(refused.stdout) as { error: { code: string; message: string } };
+    expect(answer.error.code).toBe('MIGRATION_GUARD');
+    expect(refused.stderr).toContain(`contentkv: MIGRATION_GUARD: ${answer.error.message}`);
+    const usage = await runCli(['migrate', 'advance', 'dual-write', '--percent', '5', '--json'], env);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'a share of reads applies only to the live stage, not dual-write' } });
   } finally {
     await fresh.stop();
   }
