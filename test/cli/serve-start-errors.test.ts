@@ -64,3 +64,9 @@ it('does not warn when the data directory holds the content', async () => {
     await server.stop();
   }
 });
+
+it('names --port, not PORT, when the flag is not a port number', async () => {
+  const result = await runCli(['serve', '--port', 'abc'], { CONTENTKV_DATA_DIR: sample.dir }, { timeoutMs: 30_000 });
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(/option '-p, --port <port>' argument 'abc' is invalid\. a whole number from 0 to 65535/);
+});

@@ -5,18 +5,25 @@
  */
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { describeConnection } from '../../config/redis-env.js';
 import { createLogger } from '../../observability/logger.js';
 import { createRuntime } from '../../runtime/runtime.js';
 import { EXIT } from '../exit-codes.js';
 
+/** Checked here, so a bad --port is named as the flag rather than as PORT. */
+function portArgument(value: string): string {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw new InvalidArgumentError('a whole number from 0 to 65535');
+  return value;
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve the REST API, MCP (/mcp) and the dashboard over HTTP on $PORT (default 3000)')
-    .option('-p, --port <port>', 'port to listen on (overrides PORT)')
+    .option('-p, --port <port>', 'port to listen on (overrides PORT)', portArgument)
     .option('--host <host>', 'address to bind (overrides HOST; default 127.0.0.1)')
     .action(async (options: { port?: string; host?: string }) => {
       const config = loadConfig({ ...process.env, ...(options.port && { PORT: options.port }), ...(options.host && { HOST: options.host }) });
