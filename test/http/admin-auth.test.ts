@@ -2,24 +2,15 @@
  * The admin API's refusals say what is guarded: its reads need the read-write token as well,
  * and a read-only token holder was told that "writing" needed it.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { projectInput } from '../fixtures/inputs.js';
-import { startServe, type ServeHandle } from '../support/serve-process.js';
-import { READ_TOKEN, sampleDataDir, WRITE_TOKEN } from './app-fixture.js';
+import { serveSampleForFile } from '../support/serve-process.js';
+import { READ_TOKEN } from './app-fixture.js';
 
-let server: ServeHandle;
-let data: ReturnType<typeof sampleDataDir>;
-beforeAll(async () => {
-  data = sampleDataDir();
-  server = await startServe({ CONTENTKV_DATA_DIR: data.dir, CONTENTKV_TOKEN: WRITE_TOKEN, CONTENTKV_READ_TOKEN: READ_TOKEN });
-});
-afterAll(async () => {
-  await server.stop();
-  data.cleanup();
-});
+const sample = serveSampleForFile();
 
 const refusal = async (path: string, init: RequestInit = {}) => {
-  const response = await fetch(`${server.url}${path}`, init);
+  const response = await fetch(`${sample().url}${path}`, init);
   return { status: response.status, message: ((await response.json()) as { error: { message: string } }).error.message };
 };
 

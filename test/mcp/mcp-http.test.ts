@@ -4,33 +4,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectInput, resourceInput } from '../fixtures/inputs.js';
-import { READ_TOKEN, sampleDataDir, WRITE_TOKEN } from '../http/app-fixture.js';
+import { READ_TOKEN, WRITE_TOKEN } from '../http/app-fixture.js';
 import { MCP_HEADERS, toolCall } from '../http/auth-mcp-fixture.js';
 import { MAX_BATCH_MESSAGES, MAX_MESSAGE_DEPTH } from '../../src/mcp/http-endpoint.js';
-import { startServe, type ServeHandle } from '../support/serve-process.js';
+import { serveSampleForFile } from '../support/serve-process.js';
 import { CLIENT_KINDS, connectClient, textOf, type McpClient } from './clients.js';
 
 const READ_TOOLS = ['get_audit_log', 'get_audit_stats', 'get_history', 'get_migration_status', 'get_project', 'get_resource', 'list_projects', 'list_resources', 'search_content'];
 const WRITE_TOOLS = ['create_project', 'create_resource', 'delete_project', 'delete_resource', 'restore_version', 'update_project', 'update_resource'];
 const ORIGINAL_EIGHT = ['list_projects', 'get_project', 'update_project', 'list_resources', 'get_resource', 'update_resource', 'get_audit_log', 'get_audit_stats'];
 
-let data: ReturnType<typeof sampleDataDir>;
-let server: ServeHandle;
-
-beforeAll(async () => {
-  data = sampleDataDir();
-  server = await startServe({ CONTENTKV_DATA_DIR: data.dir, CONTENTKV_TOKEN: WRITE_TOKEN, CONTENTKV_READ_TOKEN: READ_TOKEN });
-});
-afterAll(async () => {
-  await server.stop();
-  data.cleanup();
-});
+const sample = serveSampleForFile();
 
 describe.each(CLIENT_KINDS)('MCP over HTTP with the %s client', (kind) => {
   let client: McpClient;
   const suffix = kind.replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/^-|-$/g, '');
   beforeAll(async () => {
-    client = await connectClient(kind, server.url, WRITE_TOKEN);
+    client = await connectClient(kind, sample().url, WRITE_TOKEN);
   });
   afterAll(() => client.close());
 
@@ -165,7 +155,7 @@ describe.each(CLIENT_KINDS)('MCP over HTTP with the %s client', (kind) => {
 describe('MCP access control', () => {
   it('shows the read-only token only the read tools, and refuses write calls', async () => {
     for (const kind of CLIENT_KINDS) {
-      const client = await connectClient(kind, server.url, READ_TOKEN);
+      const client = await connectClient(kind, sample().url, READ_TOKEN);
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort(), kind).toEqual(READ_TOOLS);
       const attempt = client.callTool({ name: 'update_project', arguments: { id: 'x', expectedVersion: 1, changes: {} } });
@@ -176,15 +166,15 @@ describe('MCP access control', () => {
 
   it('refuses a connection without a token or with a wrong one', async () => {
     for (const kind of CLIENT_KINDS) {
-      await expect(connectClient(kind, server.url, null), kind).rejects.toThrow();
-      await expect(connectClient(kind, server.url, 'not-the-right-token-at-all'), kind).rejects.toThrow();
+      await expect(connectClient(kind, sample().url, null), kind).rejects.toThrow();
+      await expect(connectClient(kind, sample().url, 'not-the-right-token-at-all'), kind).rejects.toThrow();
     }
-    const raw = await fetch(`${server.url}/mcp`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body: '{}' });
+    const raw = await fetch(`${sample().url}/mcp`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body: '{}' });
     expect(raw.status).toBe(401);
   });
 
   it('refuses a request from a foreign Origin (DNS rebinding)', async () => {
-    const response = await fetch(`${server.url}/mcp`, {
+    const response = await fetch(`${sample().url}/mcp`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${WRITE_TOKEN}`, Origin: 'https://evil.example', 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
@@ -197,8 +187,8 @@ describe('MCP access control', () => {
 // store: the endpoint caps them before any message is served.
 describe('MCP batches', () => {
   const post = (token: string, body: unknown) =>
-    fetch(`${server.url}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, Authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
-  const rest = async (path: string) => ((await (await fetch(`${server.url}${path}`, { headers: { Authorization: `Bearer ${WRITE_TOKEN}` } })).json()) as { data: Record<string, any> }).data;
+    fetch(`${sample().url}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, Authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const rest = async (path: string) => ((await (await fetch(`${sample().url}${path}`, { headers: { Authorization: `Bearer ${WRITE_TOKEN}` } })).json()) as { data: Record<string, any> }).data;
 
   it(`serves a batch of ${MAX_BATCH_MESSAGES} calls with the read-only token`, async () => {
     const batch = Array.from({ length: MAX_BATCH_MESSAGES }, (_, i) => toolCall(i + 1, 'search_content', { query: 'invoice' }));
@@ -240,7 +230,7 @@ describe('MCP nesting', () => {
   // As text: JSON.stringify would overflow this process's stack first.
   const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
   const send = (body: string, headers: Record<string, string> = {}) =>
-    fetch(`${server.url}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, Authorization: `Bearer ${READ_TOKEN}`, ...headers }, body });
+    fetch(`${sample().url}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, Authorization: `Bearer ${READ_TOKEN}`, ...headers }, body });
   const refusal = { jsonrpc: '2.0', error: { code: -32600, message: `Invalid Request: the message is nested more than ${MAX_MESSAGE_DEPTH} levels deep` }, id: null };
 
   it('refuses a deep initialize (2025 handshake) with Invalid Request, no internal text', async () => {

@@ -3,6 +3,8 @@
  * way a user starts it, and waits until it answers. Output is kept for assertions and failures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
+import { READ_TOKEN, sampleDataDir, WRITE_TOKEN } from '../http/app-fixture.js';
 import { freePort } from './free-port.js';
 
 export interface ServeHandle {
@@ -49,5 +51,26 @@ export async function startServe(env: Record<string, string>, args: string[] = [
       child.kill('SIGTERM');
       await gone;
     },
+  };
+}
+
+/**
+ * `contentkv serve` on a copy of the sample data with both test tokens, for the tests of one file:
+ * started before them, stopped (and the copy removed) after. Returns a getter for the handle.
+ */
+export function serveSampleForFile(): () => ServeHandle {
+  let data: ReturnType<typeof sampleDataDir> | undefined;
+  let server: ServeHandle | undefined;
+  beforeAll(async () => {
+    data = sampleDataDir();
+    server = await startServe({ CONTENTKV_DATA_DIR: data.dir, CONTENTKV_TOKEN: WRITE_TOKEN, CONTENTKV_READ_TOKEN: READ_TOKEN });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    data?.cleanup();
+  });
+  return () => {
+    if (!server) throw new Error('the sample server is started in beforeAll; use it inside a test');
+    return server;
   };
 }
