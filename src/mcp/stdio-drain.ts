@@ -8,7 +8,7 @@
 import { PassThrough } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 
-type Message = { id?: string | number | null; method?: string; result?: unknown; error?: unknown };
+type Message = { id?: string | number | null; method?: string; params?: { requestId?: string | number } };
 
 function each(message: unknown, visit: (message: Message) => void): void {
   for (const one of Array.isArray(message) ? message : [message]) if (one !== null && typeof one === 'object') visit(one as Message);
@@ -29,18 +29,25 @@ export function drainingStdio(options: { graceMs?: number } = {}): DrainingStdio
   const pending = new Set<string | number>();
   let settle: (() => void) | undefined;
 
+  // pipe() forwards no error: a read error on stdin goes to the transport as its own stdin's would.
+  process.stdin.on('error', (error) => input.destroy(error));
+
   const finished = new Promise<{ unanswered: number }>((resolve) => {
-    process.stdin.once('end', () => {
+    let closing = false;
+    const onEnd = () => {
+      if (closing) return;
+      closing = true;
       let ended = false;
       const done = () => {
         if (ended) return;
         ended = true;
         clearTimeout(timer);
-        input.end();
+        if (!input.destroyed) input.end();
         resolve({ unanswered: pending.size });
       };
+      // Not unref'd: with a request still unanswered and nothing else pending (the JSON store),
+      // the process would end on its own, without closing the stores or saying so.
       const timer = setTimeout(done, options.graceMs ?? 30_000);
-      timer.unref();
       // What stdin delivered last may still sit in the pass-through: once the transport has read
       // it all, every request is counted.
       const check = () => {
@@ -49,7 +56,10 @@ export function drainingStdio(options: { graceMs?: number } = {}): DrainingStdio
         else settle = done;
       };
       check();
-    });
+    };
+    // A stdin that closes without ending (the client went away) ends the session the same way.
+    process.stdin.once('end', onEnd);
+    process.stdin.once('close', onEnd);
   });
 
   return {
@@ -62,7 +72,10 @@ export function drainingStdio(options: { graceMs?: number } = {}): DrainingStdio
       transport.onmessage = (message) => {
         each(message, (one) => {
           if (one.method !== undefined && one.id !== undefined && one.id !== null) pending.add(one.id);
+          // A cancelled request gets no answer (the SDK drops it too): nothing to wait for.
+          else if (one.method === 'notifications/cancelled' && one.params?.requestId !== undefined) pending.delete(one.params.requestId);
         });
+        if (pending.size === 0) settle?.();
         receive(message);
       };
       transport.send = async (message) => {

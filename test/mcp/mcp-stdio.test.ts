@@ -68,28 +68,52 @@ describe('MCP over stdio', () => {
 // `printf '...' | contentkv mcp`: stdin ends right after the last request. The process used to
 // close the stores and exit on that end, dropping the answers still being worked out.
 describe('MCP over stdio, stdin closed with requests under way', () => {
-  it('answers every request it read before exiting', async () => {
+  /** Pipes the messages into `contentkv mcp`, closes stdin, and collects what it wrote until it exited. */
+  async function pipeThrough(messages: object[]): Promise<{ code: number | null; answers: { id?: number; result?: { isError?: boolean } }[]; stderr: string }> {
     const { spawn } = await import('node:child_process');
     const p = params();
     const child = spawn(p.command, p.args, { env: p.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.stdin.end(messages.map((message) => JSON.stringify(message)).join('\n') + '\n');
+    const code = await exited;
+    const answers = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { id?: number; result?: { isError?: boolean } });
+    return { code, answers, stderr };
+  }
+  const initialize = [
+    { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } } },
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+  ];
+
+  it('answers every request it read before exiting', async () => {
     const messages = [
-      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } } },
-      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      ...initialize,
       { jsonrpc: '2.0', id: 2, method: 'tools/list' },
       { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_projects', arguments: {} } },
       { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'search_content', arguments: { query: 'invoice' } } },
       { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'create_project', arguments: { project: projectInput({ id: 'stdio-piped' }) } } },
     ];
-    child.stdin.end(messages.map((message) => JSON.stringify(message)).join('\n') + '\n');
-    expect(await exited).toBe(0);
-    const answers = stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { id?: number; result?: { isError?: boolean } });
+    const { code, answers } = await pipeThrough(messages);
+    expect(code).toBe(0);
     expect(answers.map((answer) => answer.id).sort()).toEqual([1, 2, 3, 4, 5]);
     expect(answers.filter((answer) => answer.id !== undefined && answer.id >= 3).every((answer) => answer.result?.isError !== true)).toBe(true);
+  });
+
+  it('does not wait for a request the client cancelled, which gets no answer', async () => {
+    // Without the cancel counted, it waited out its 30 s grace and then warned of an unanswered request.
+    const { code, answers, stderr } = await pipeThrough([
+      ...initialize,
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'search_content', arguments: { query: 'invoice' } } },
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2, reason: 'the user gave up' } },
+    ]);
+    expect(code).toBe(0);
+    expect(answers.map((answer) => answer.id)).toEqual([1]);
+    expect(stderr).not.toMatch(/unanswered/);
   });
 });
