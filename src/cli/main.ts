@@ -37,8 +37,12 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    // commander has written its own message already.
-    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    // commander has written its own message to stderr already; --help and --version end here too, with 0.
+    if (error.exitCode === 0) process.exitCode = EXIT.ok;
+    else {
+      if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message.replace(/^error: /, '') } })}\n`);
+      process.exitCode = EXIT.usage;
+    }
   } else if (error instanceof ConfigError) {
     fail(EXIT.usage, 'CONFIGURATION', error.message, `configuration error: ${error.message}`);
   } else if (error instanceof ValidationError) {

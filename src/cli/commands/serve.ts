@@ -41,12 +41,15 @@ export function registerServe(program: Command): void {
       });
       // Without a listener, a port already taken (another dev server on 3000) ended the process
       // with Node's stack trace of an unhandled 'error' event.
-      server.once('error', (error: NodeJS.ErrnoException) => {
+      const onListenError = (error: NodeJS.ErrnoException) => {
         const where = `${config.host}:${config.port}`;
         const why = error.code === 'EADDRINUSE' ? `${where} is already in use` : error.code === 'EACCES' ? `${where} may not be bound by this user` : `${where}: ${error.message}`;
         process.stderr.write(`contentkv: cannot listen: ${why}; choose another with PORT or --port (and HOST or --host)\n`);
         void runtime.close().finally(() => process.exit(EXIT.usage));
-      });
+      };
+      server.once('error', onListenError);
+      // Only the listen's own failure: a later server error is not "cannot listen".
+      server.once('listening', () => server.off('error', onListenError));
       const stop = async (signal: string) => {
         logger.info({ signal }, 'shutting down');
         server.close();
