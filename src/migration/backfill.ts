@@ -110,13 +110,19 @@ export async function backfill(options: BackfillOptions): Promise<JobProgress> {
       readCursor = page.cursor;
       const docs = page.entries.length > 0 ? await policy.execute(() => source.getMany(c, page.entries.map((entry) => entry.id))) : [];
       const items: ReplicaItem[] = docs.filter((doc): doc is Doc => doc !== null).map((doc) => ({ id: doc.id, doc }));
-      const copying = items.length === 0 ? Promise.resolve() : options.dryRun ? countWouldCopy(target, c, items, counts) : copyBatch(target, c, items, policy, state, counts);
+      // The batch's counts join the run's only when its checkpoint is recorded, so a checkpoint's
+      // counts always match its cursor: a batch that landed after the last one is counted again,
+      // once, by the run that resumes from it.
+      const batchCounts = { copied: 0, skipped: 0, failed: 0 };
+      const copying =
+        items.length === 0 ? Promise.resolve() : options.dryRun ? countWouldCopy(target, c, items, batchCounts) : copyBatch(target, c, items, policy, state, batchCounts);
       // Awaited later, but may fail before that while this loop awaits something else: marked
       // as handled here, so such a failure ends the run as `failed`, not the process.
       copying.catch(() => undefined);
       recorded = recorded
         .then(() => copying)
         .then(async () => {
+          for (const kind of ['copied', 'skipped', 'failed'] as const) counts[kind] += batchCounts[kind];
           processed += page.entries.length;
           cursor = page.cursor;
           if (cursor !== null) await checkpoint('running');

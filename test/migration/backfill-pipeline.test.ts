@@ -1,14 +1,16 @@
 /**
  * A backfill keeps Redis busy: the next batch is sent while the previous one is applied, and
  * neither a checkpoint's write nor the pause flag's read holds it back, though both travel the
- * same connection behind the batches. The source is a real JSON store; the target and state are
- * stand-ins that share one first-in-first-out queue with a service time, as a Redis connection
- * does, and record how many batches were still unapplied whenever a batch was sent.
+ * same connection behind the batches. And its checkpoints' counts match their cursor. The source
+ * is a real JSON store; the target and state are stand-ins that share one first-in-first-out
+ * queue, as a Redis connection does, and record how many batches were still unapplied whenever
+ * a batch was sent.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../../src/domain/errors.js';
 import { backfill } from '../../src/migration/backfill.js';
 import type { MigrationStateStore } from '../../src/migration/state-store.js';
 import { syntheticDocs } from '../../src/sample/synthetic.js';
@@ -33,28 +35,45 @@ async function sourceOf(count: number): Promise<JsonStore> {
   return source;
 }
 
-/** One connection: operations run one at a time, in the order sent, each taking `serviceMs`. */
-function connection(serviceMs: number) {
+/**
+ * One connection: operations run one at a time, in the order sent. A batch is applied only once
+ * the next batch has been sent, as when Redis is slower than the client, or after a second if
+ * none comes (the last batch, or a loop that waits for this one before sending the next). Other
+ * operations are quick. No outcome depends on how fast the machine runs: only a loop that holds
+ * the next batch back meets the one-second fallback.
+ */
+function connection() {
   let tail: Promise<unknown> = Promise.resolve();
+  const gates: (() => void)[] = [];
+  const turn = <T>(ready: Promise<unknown>, work: () => T): Promise<T> => {
+    const done = tail.then(() => ready).then(work);
+    tail = done.catch(() => undefined);
+    return done;
+  };
   return {
-    run<T>(work: () => T): Promise<T> {
-      const done = tail.then(async () => {
-        await new Promise((resolve) => setTimeout(resolve, serviceMs));
-        return work();
+    run: <T>(work: () => T) => turn(Promise.resolve(), work),
+    batch<T>(work: () => T): Promise<T> {
+      for (const open of gates.splice(0)) open();
+      const gate = new Promise<void>((resolve) => {
+        gates.push(resolve);
+        setTimeout(resolve, 1_000);
       });
-      tail = done;
-      return done;
+      return turn(gate, work);
     },
   };
 }
 
-/** `pauseAfterCopies`: the flag is set once that many documents were applied (0: set from the start). */
-function standIns(serviceMs: number, pauseAfterCopies = Infinity) {
-  const redis = connection(serviceMs);
+/**
+ * `pauseAfterCopies`: the flag is set once that many documents were applied (0: set from the start).
+ * `failBatch`: that batch (1-based) is refused as if Redis went away.
+ */
+function standIns(pauseAfterCopies = Infinity, failBatch = 0) {
+  const redis = connection();
   const copied = new Map<string, number>();
   /** Batches sent and not yet applied, counted when each batch was sent. */
   const unappliedAtSend: number[] = [];
   let unapplied = 0;
+  let sent = 0;
   let pausedFlag = pauseAfterCopies === 0;
   /** Batches sent after the pause flag was set. */
   let sentAfterPause = 0;
@@ -62,9 +81,12 @@ function standIns(serviceMs: number, pauseAfterCopies = Infinity) {
     putIfNewer(_c: unknown, items: ReplicaItem[]) {
       unappliedAtSend.push(unapplied);
       unapplied += 1;
+      sent += 1;
+      const number = sent;
       if (pausedFlag) sentAfterPause += 1;
-      return redis.run(() => {
+      return redis.batch(() => {
         unapplied -= 1;
+        if (number === failBatch) throw new StoreUnavailableError('redis', 1, 'injected: Redis went away');
         const outcomes = items.map((item) => {
           const version = 'doc' in item ? item.doc.metadata.version : 0;
           if ((copied.get(item.id) ?? 0) >= version) return 'skipped';
@@ -87,7 +109,7 @@ function standIns(serviceMs: number, pauseAfterCopies = Infinity) {
 
 it('sends each batch while the one before is still being applied, checkpoints and pause reads in between', async () => {
   const source = await sourceOf(12);
-  const stand = standIns(25);
+  const stand = standIns();
   const result = await backfill({ collection: 'projects', source, target: stand.target, state: stand.state, shouldPause: stand.shouldPause, batchSize: 2, restart: true });
   expect(result).toMatchObject({ status: 'done', processed: 12, counts: { copied: 12, skipped: 0, failed: 0 } });
   expect(stand.copied.size).toBe(12);
@@ -100,7 +122,7 @@ it('sends each batch while the one before is still being applied, checkpoints an
 
 it('pauses within two batches of the flag being set, with a checkpoint that a second run resumes from', async () => {
   const source = await sourceOf(40);
-  const stand = standIns(10, 6);
+  const stand = standIns(6);
   const paused = await backfill({ collection: 'projects', source, target: stand.target, state: stand.state, shouldPause: stand.shouldPause, batchSize: 2, restart: true });
   expect(paused.status).toBe('paused');
   expect(stand.sentAfterPause()).toBeLessThanOrEqual(2);
@@ -118,8 +140,23 @@ it('pauses within two batches of the flag being set, with a checkpoint that a se
 
 it('sends nothing when the job is paused before it starts', async () => {
   const source = await sourceOf(6);
-  const stand = standIns(5, 0);
+  const stand = standIns(0);
   const result = await backfill({ collection: 'projects', source, target: stand.target, state: stand.state, shouldPause: stand.shouldPause, batchSize: 2, restart: true });
   expect(result).toMatchObject({ status: 'paused', processed: 0 });
   expect(stand.unappliedAtSend).toEqual([]);
+});
+
+it('records counts that match its cursor when a batch fails while the next one lands', async () => {
+  const source = await sourceOf(12);
+  const stand = standIns(Infinity, 3);
+  const result = await backfill({ collection: 'projects', source, target: stand.target, state: stand.state, shouldPause: stand.shouldPause, batchSize: 2, retryAttempts: 0, restart: true });
+  expect(result).toMatchObject({ status: 'failed', error: expect.stringMatching(/injected/) });
+  // Batch 4 was in flight behind the failed batch 3 and applied; the checkpoint still counts only
+  // the batches before its cursor, so a resumed run's counts add up to the documents.
+  expect(stand.copied.size).toBe(6);
+  const saved = stand.hashes.get('backfill:projects');
+  expect(saved).toMatchObject({ status: 'failed', processed: 4, copied: 4, skipped: 0, failed: 0 });
+  const resumed = await backfill({ collection: 'projects', source, target: stand.target, state: stand.state, batchSize: 2 });
+  expect(resumed).toMatchObject({ status: 'done', processed: 12 });
+  expect(Number(resumed.counts.copied) + Number(resumed.counts.skipped)).toBe(12);
 });
