@@ -74,7 +74,11 @@ function writeByHand(value: unknown, out: string[]): void {
   out.push('}');
 }
 
-/** Canonical JSON of JSON data (what JSON.parse gives or a schema accepted). */
+/**
+ * Canonical JSON of JSON data (what JSON.parse gives or a schema accepted). Functions, symbols
+ * and toJSON methods are outside that: the copy drops a function member that the hand writer
+ * would write as null, and JSON.stringify would call an own toJSON.
+ */
 export function canonicalJson(value: unknown): string {
   const copy = sortedCopy(value);
   if (copy !== BY_HAND) return JSON.stringify(copy) ?? 'null';

@@ -103,7 +103,7 @@ describe('writing', () => {
   it('refuses an expectedVersion that is not a whole number, instead of reading it as 1 or 0', async () => {
     const id = (await (await get('/api/projects?limit=1')).json()).data[0].id as string;
     // true was read as 1, null and [] as 0, and an empty query value as 0.
-    for (const expectedVersion of [true, null, [], '1', 1.5]) {
+    for (const expectedVersion of [true, null, [], '', ' 1', 1.5, -1]) {
       const response = await send('PATCH', `/api/projects/${id}`, { title: 'Never written', expectedVersion });
       expect(response.status, JSON.stringify(expectedVersion)).toBe(400);
       expect((await response.json()).error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/^expectedVersion is not valid/) });
@@ -113,6 +113,9 @@ describe('writing', () => {
       expect(response.status, query).toBe(400);
     }
     expect((await (await get(`/api/projects/${id}`)).json()).data.title).not.toBe('Never written');
+    // The version as digits in text is still a version.
+    const version = (await (await get(`/api/projects/${id}`, bearer(READ_TOKEN))).json()).data.metadata.version as number;
+    expect((await send('PATCH', `/api/projects/${id}`, { title: 'Written', expectedVersion: String(version) })).status).toBe(200);
   });
 
   it('creates, updates with If-Match, and deletes', async () => {

@@ -37,13 +37,13 @@ const listQuerySchema = z.object({
   status: z.enum([...STATUSES, 'any']).optional(),
 });
 
-/** A version in a JSON body is a number: `true`, `null` or `[]` are not read as 1 or 0. */
-const bodyVersionSchema = z.number().int().min(0);
 /** In the query string, digits only: `?expectedVersion=` is not version 0. */
 const queryVersionSchema = z
   .string()
   .regex(/^\d{1,15}$/, 'a version is a whole number, such as 3')
   .transform(Number);
+/** In a JSON body, a number or the same digits as text (`"3"`): `true`, `null` or `[]` are not read as 1 or 0. */
+const bodyVersionSchema = z.union([z.number().int().min(0), queryVersionSchema]);
 
 function etagOf(doc: { version: number; checksum: string }): string {
   return `W/"${doc.version}-${doc.checksum.slice(0, 16)}"`;
