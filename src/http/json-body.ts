@@ -4,7 +4,8 @@ import { ValidationError } from '../domain/errors.js';
 
 export async function readJsonBody(c: Context): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) {
+  // application/json, with parameters (charset) or not; not application/json-patch+json and the like.
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ValidationError('send the body as JSON with Content-Type: application/json', [{ path: 'Content-Type', message: 'expected application/json' }]);
   }
   try {

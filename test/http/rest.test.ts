@@ -198,6 +198,17 @@ describe('writing', () => {
     expect(after.meta.total).toBe(before.meta.total);
   });
 
+  it('takes application/json with or without parameters, and no media type that only begins like it', async () => {
+    const post = (id: string, type: string) =>
+      fixture.app.request('/api/projects', { method: 'POST', headers: { ...bearer(WRITE_TOKEN), 'Content-Type': type }, body: JSON.stringify(projectInput({ id })) });
+    const patchType = await post('json-patch-typed', 'application/json-patch+json');
+    expect(patchType.status).toBe(400);
+    expect((await patchType.json()).error.message).toBe('send the body as JSON with Content-Type: application/json');
+    expect((await post('json-dot-typed', 'application/json.x')).status).toBe(400);
+    expect((await post('json-with-charset', 'application/json; charset=utf-8')).status).toBe(201);
+    expect((await post('json-upper-case', 'Application/JSON')).status).toBe(201);
+  });
+
   it('times and logs a request refused for its token like any other, under its request id', async () => {
     const metrics = new Metrics({ defaultMetrics: false });
     const own = await makeApp({ metrics });
