@@ -11,6 +11,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ContentService } from '../service/content-service.js';
 import type { AppEnv, Role } from './app-env.js';
 import { assertRole, type Tokens } from './auth.js';
+import { errorBody } from './envelope.js';
 import { errorResponse } from './error-response.js';
 import { allowedHostnames, hostCheck } from './host-check.js';
 import type { IncomingMessage } from 'node:http';
@@ -54,7 +55,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   app.use(requestPipeline({ logger: options.logger, metrics: options.metrics, tokens: options.tokens, trustProxy: options.trustProxy }));
   app.onError((error, c) => errorResponse(error, c));
-  app.notFound((c) => c.json({ success: false, error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+  app.notFound((c) =>
+    c.json(
+      errorBody({ code: 'NOT_FOUND', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, { timestamp: new Date().toISOString(), requestId: c.get('requestId') ?? 'unknown' }),
+      404,
+    ),
+  );
   // Only where a body is read: on a GET the check would build a web Request for nothing.
   const limitBody = bodyLimit({
     maxSize: BODY_LIMIT_BYTES,

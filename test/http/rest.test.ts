@@ -93,6 +93,14 @@ describe('reading', () => {
     expect(missing.status).toBe(404);
     expect((await missing.json()).error.code).toBe('NOT_FOUND');
     expect((await get('/api/projects/Bad_Id')).status).toBe(400);
+    // A path no route serves answers in the same envelope, meta included.
+    const noRoute = await get('/api/nothing-here');
+    expect(noRoute.status).toBe(404);
+    expect(await noRoute.json()).toEqual({
+      success: false,
+      error: { code: 'NOT_FOUND', message: 'no route for GET /api/nothing-here' },
+      meta: { timestamp: expect.any(String), requestId: noRoute.headers.get('x-request-id') },
+    });
   });
 });
 

@@ -83,7 +83,7 @@ export function registerMigrate(program: Command): void {
     const description = {
       backfill: 'copy every JSON document into Redis (never over a newer one), resumable from its checkpoint',
       verify: 'compare every document in both stores by checksum; mismatches go to the repair queue',
-      repair: 'reconcile the ids in the repair queue (the newer version wins)',
+      repair: "reconcile the ids in the repair queue (the newer version wins; at the same version, the authoritative store's)",
     }[kind];
     const command = migrate.command(kind).description(description).addOption(collectionOption()).option('--dry-run', 'report what would change, change nothing').option('--json', 'machine-readable output');
     if (kind === 'backfill') command.option('--restart', 'start from the beginning, not the checkpoint').option('--force', 'run even before dual-write is on (writes during the copy could be missed)');
