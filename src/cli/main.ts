@@ -26,10 +26,15 @@ registerMigrate(program);
 registerTransfer(program);
 registerGenerate(program);
 
-/** The failure as one line on stderr, and with --json as an object on stdout too, for scripts that parse it. */
+/** With --json, a failure is also an object on stdout, for scripts that parse it. */
+function jsonError(code: string, message: string): void {
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+}
+
+/** The failure as one line on stderr (and as JSON on stdout with --json). */
 function fail(exitCode: number, code: string, message: string, line = message): void {
   process.stderr.write(`contentkv: ${line}\n`);
-  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  jsonError(code, message);
   process.exitCode = exitCode;
 }
 
@@ -40,7 +45,7 @@ try {
     // commander has written its own message to stderr already; --help and --version end here too, with 0.
     if (error.exitCode === 0) process.exitCode = EXIT.ok;
     else {
-      if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message.replace(/^error: /, '') } })}\n`);
+      jsonError('USAGE', error.message.replace(/^error: /, ''));
       process.exitCode = EXIT.usage;
     }
   } else if (error instanceof ConfigError) {

@@ -49,7 +49,8 @@ export interface OpenStoresOptions {
 }
 
 export async function openStores(config: Config, logger: Logger, metrics: Metrics, options: OpenStoresOptions = {}): Promise<StoreSetup> {
-  const useJson = !config.redis || hasJsonContent(config.dataDir);
+  const hasContent = hasJsonContent(config.dataDir);
+  const useJson = !config.redis || hasContent;
   const json = useJson ? new JsonStore({ dir: config.dataDir }) : null;
   const driver = config.redis ? await createDriver(config.redis, config.resilience) : null;
   const redis = driver ? new RedisStore({ driver, keyPrefix: config.keyPrefix, nearCacheBytes: config.nearCacheBytes }) : null;
@@ -57,7 +58,7 @@ export async function openStores(config: Config, logger: Logger, metrics: Metric
   if (json && !redis) {
     // A mistyped CONTENTKV_DATA_DIR, or a start from another directory, would otherwise serve an
     // empty site without a word (and create the directory for it).
-    if (!hasJsonContent(config.dataDir)) {
+    if (!hasContent) {
       logger.warn({ dataDir: config.dataDir }, 'no projects.json or resources.json in the data directory: serving an empty site; set CONTENTKV_DATA_DIR to the directory that holds them');
     }
     await json.open();

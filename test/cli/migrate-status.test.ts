@@ -6,7 +6,8 @@
  *   - advance with --percent on a stage that does not split reads, which was dropped silently;
  *   - /api/health at a stage never set, which said Redis served 100% of reads while status said 0;
  *   - verify's progress, which counted entries of both stores: "done 16/16", then "checked 8";
- *   - a refusal with --json, which left stdout empty for the script parsing it.
+ *   - a refusal with --json (the engine's or commander's), which left stdout empty for the
+ *     script parsing it.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -110,4 +111,10 @@ it('answers a refusal with --json as an error object on stdout, and the line on 
   } finally {
     await fresh.stop();
   }
+});
+
+it('with --json, answers a flag commander refuses with an error object on stdout too', async () => {
+  const result = await runCli(['migrate', 'advance', 'live', '--percent', '150', '--json'], { CONTENTKV_DATA_DIR: sample.dir });
+  expect(result.code).toBe(2);
+  expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'USAGE', message: expect.stringMatching(/--percent <n>' argument '150' is invalid/) } });
 });

@@ -70,9 +70,3 @@ it('names --port, not PORT, when the flag is not a port number', async () => {
   expect(result.code).toBe(2);
   expect(result.stderr).toMatch(/option '-p, --port <port>' argument 'abc' is invalid\. a whole number from 0 to 65535/);
 });
-
-it('with --json, answers a flag commander refuses with an error object on stdout too', async () => {
-  const result = await runCli(['migrate', 'advance', 'live', '--percent', '150', '--json'], { CONTENTKV_DATA_DIR: sample.dir }, { timeoutMs: 30_000 });
-  expect(result.code).toBe(2);
-  expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'USAGE', message: expect.stringMatching(/--percent <n>' argument '150' is invalid/) } });
-});
