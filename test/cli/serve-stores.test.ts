@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { projectInput } from '../fixtures/inputs.js';
 import { WRITE_TOKEN } from '../http/app-fixture.js';
 import { deleteKeys, testPrefix } from '../contract/redis-fixture.js';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+import { redisCommand, startRedisCluster, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { startServe } from '../support/serve-process.js';
 import { startUpstashBridge, type UpstashBridgeHandle } from '../support/upstash-bridge.js';
 
@@ -81,6 +81,33 @@ async function createAndRead(env: Record<string, string>, id: string): Promise<v
 
 it('serves from Redis over TCP (REDIS_URL)', async () => {
   await createAndRead({ REDIS_URL: redis.url }, 'served-over-tcp');
+});
+
+/**
+ * The bundle carries only the few node-redis command definitions node-redis itself sends while
+ * connecting (scripts/bundle.mjs), so these are the paths that need them: AUTH for a password
+ * (and for an ACL user), CLUSTER SLOTS for a cluster's map of slots.
+ */
+it('serves from a Redis that requires a password, as the default user and as an ACL user', async () => {
+  const guarded = await startRedisServer();
+  try {
+    expect(await redisCommand(guarded, ['CONFIG', 'SET', 'requirepass', 'sesame'])).toBe('OK');
+    await createAndRead({ REDIS_URL: `redis://:sesame@127.0.0.1:${guarded.port}` }, 'served-with-password');
+    const acl = await redisCommand({ ...guarded, password: 'sesame' }, ['ACL', 'SETUSER', 'site', 'on', '>open-sesame', '~*', '+@all']);
+    expect(acl).toBe('OK');
+    await createAndRead({ REDIS_URL: `redis://site:open-sesame@127.0.0.1:${guarded.port}` }, 'served-as-acl-user');
+  } finally {
+    await guarded.stop();
+  }
+});
+
+it('serves from a Redis Cluster (REDIS_CLUSTER_NODES)', async () => {
+  const cluster = await startRedisCluster();
+  try {
+    await createAndRead({ REDIS_CLUSTER_NODES: cluster.nodes.map((node) => `${node.host}:${node.port}`).join(',') }, 'served-from-cluster');
+  } finally {
+    await cluster.stop();
+  }
 });
 
 it('serves from Redis over REST (KV_REST_API_URL, the Upstash client)', async () => {
