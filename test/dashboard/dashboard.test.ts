@@ -9,18 +9,18 @@
  * error that the flow did not provoke fails the test. Screenshots at 1280 px and 390 px go to
  * test-output/, and the 390 px layout must not scroll sideways.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { syntheticDocs } from '../../src/sample/synthetic.js';
 import { testPrefix } from '../contract/redis-fixture.js';
+import { launchChromium } from '../support/browser.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { startServe, type ServeHandle } from '../support/serve-process.js';
 
-const CHROMIUM = process.env.CONTENTKV_CHROMIUM ?? '/usr/bin/chromium';
 const TOKEN = 'dashboard-test-token-0123456789abcdef';
 const PROJECTS = 5_000;
 const RESOURCES = 4_000;
@@ -39,17 +39,7 @@ const problems: string[] = [];
 /** Failed requests the flow provokes on purpose (a wrong token, a guarded backfill), by status. */
 const expectedFailures = new Map<number, number>();
 
-function assertChromium(): void {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}; the dashboard test drives a real browser. ` +
-        'Install it with `apt-get install -y chromium` (Debian/Ubuntu), or point CONTENTKV_CHROMIUM at a Chrome or Chromium binary.',
-    );
-  }
-}
-
 beforeAll(async () => {
-  assertChromium();
   dataDir = mkdtempSync(join(tmpdir(), 'ckv-dashboard-'));
   writeFileSync(join(dataDir, 'projects.json'), JSON.stringify(syntheticDocs('projects', PROJECTS)));
   writeFileSync(join(dataDir, 'resources.json'), JSON.stringify(syntheticDocs('resources', RESOURCES)));
@@ -64,11 +54,7 @@ beforeAll(async () => {
     // Every read in live is compared, so the latency table and mismatch rate have numbers.
     CONTENTKV_SHADOW_SAMPLE: '1',
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
   page = await context.newPage();
   page.on('console', (message) => {

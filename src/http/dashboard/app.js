@@ -508,7 +508,7 @@ function renderCollections([data, noMigration]) {
   target.replaceChildren();
   $('collections-note').textContent = '';
   if (noMigration) {
-    target.append(h('p', { className: 'empty', text: `This server has no migration to show: ${noMigration}` }));
+    target.append(h('p', { className: 'empty', text: `${noMigration.charAt(0).toUpperCase()}${noMigration.slice(1)}.` }));
     return;
   }
   if (!data) {
@@ -672,6 +672,10 @@ function syncControls() {
   $('percent-field').hidden = select.value !== 'live';
   const disabled = !status || view.actionInFlight;
   for (const button of document.querySelectorAll('[data-action]')) button.disabled = disabled;
+  // With no migration on the server, every control of the panel is inert, not only its buttons.
+  const inert = Boolean(session.noMigration);
+  $('actions-none').hidden = !inert;
+  for (const control of document.querySelectorAll('.panel-actions select, .panel-actions input')) control.disabled = inert;
   if (status) {
     document.querySelector('[data-action="pause"]').disabled = disabled || status.paused;
     document.querySelector('[data-action="resume"]').disabled = disabled || !status.paused;
