@@ -4,6 +4,11 @@
  * Logs go to stderr: stdout carries the protocol.
  */
 import type { Command } from 'commander';
+import { loadConfig } from '../../config/config.js';
+import { createToolRunner } from '../../mcp/call-tool.js';
+import { allTools, toolsFor } from '../../mcp/tools/index.js';
+import { createLogger } from '../../observability/logger.js';
+import { createRuntime } from '../../runtime/runtime.js';
 
 export function registerMcp(program: Command): void {
   program
@@ -11,16 +16,11 @@ export function registerMcp(program: Command): void {
     .description('serve the MCP tools over stdio (for Claude Desktop, Cursor and other local clients)')
     .option('--read-only', 'offer only the read tools')
     .action(async (options: { readOnly?: boolean }) => {
-      // Loaded here, not at the top: every other command would pay for the MCP SDK otherwise.
-      const [{ serveStdio }, { drainingStdio }, { loadConfig }, { createToolRunner }, { buildMcpServer, prepareTools }, { allTools, toolsFor }, { createLogger }, { createRuntime }] = await Promise.all([
+      // The MCP SDK is loaded here, not at the top: every other command would pay for it otherwise.
+      const [{ serveStdio }, { drainingStdio }, { buildMcpServer, prepareTools }] = await Promise.all([
         import('@modelcontextprotocol/server/stdio'),
         import('../../mcp/stdio-drain.js'),
-        import('../../config/config.js'),
-        import('../../mcp/call-tool.js'),
         import('../../mcp/sdk-server.js'),
-        import('../../mcp/tools/index.js'),
-        import('../../observability/logger.js'),
-        import('../../runtime/runtime.js'),
       ]);
       const config = loadConfig(process.env);
       const logger = createLogger(config.logLevel, 'stderr');

@@ -2,21 +2,15 @@
  * What the migration commands share: opening both stores from the environment (as the server
  * does), and printing a result either for people or, with --json, for machines.
  */
+import { loadConfig } from '../../config/config.js';
 import { ConfigError } from '../../config/redis-env.js';
+import { createLogger } from '../../observability/logger.js';
+import { Metrics } from '../../observability/metrics.js';
+import { openStores, type StoreSetup } from '../../runtime/stores.js';
 import type { Reporter } from '../progress-reporter.js';
-import type { StoreSetup } from '../../runtime/stores.js';
 
-/**
- * The stores, opened as the server opens them. Loaded on use, so that `contentkv serve` never
- * loads the migration commands' modules, nor they the server's.
- */
+/** The stores, opened as the server opens them. */
 export async function withStores<T>(work: (stores: StoreSetup) => Promise<T>): Promise<T> {
-  const [{ loadConfig }, { createLogger }, { Metrics }, { openStores }] = await Promise.all([
-    import('../../config/config.js'),
-    import('../../observability/logger.js'),
-    import('../../observability/metrics.js'),
-    import('../../runtime/stores.js'),
-  ]);
   const config = loadConfig(process.env);
   const stores = await openStores(config, createLogger(config.logLevel, 'stderr'), new Metrics({ defaultMetrics: false }));
   try {

@@ -6,6 +6,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { ConfigError } from '../../config/redis-env.js';
+import { exportCollections } from '../../migration/export.js';
+import { importJson } from '../../migration/import.js';
+import { MigrationStateStore } from '../../migration/state-store.js';
 import { print, progressReporter, withStores } from './migration-context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -19,7 +22,6 @@ export function registerTransfer(program: Command): void {
       await withStores(async (stores) => {
         if (!stores.redis) throw new ConfigError('no Redis is configured to export from');
         const reporter = await progressReporter({ json: Boolean(options.json) });
-        const { exportCollections } = await import('../../migration/export.js');
         const result = await exportCollections(stores.redis, options.out, reporter.listener);
         reporter.stop();
         print(Boolean(options.json), result, () => `exported ${result.counts.projects} projects and ${result.counts.resources} resources to ${result.dir}`);
@@ -37,7 +39,6 @@ export function registerTransfer(program: Command): void {
       await withStores(async (stores) => {
         if (!stores.redis) throw new ConfigError('no Redis is configured to import into');
         const reporter = await progressReporter({ json: Boolean(options.json) });
-        const [{ importJson }, { MigrationStateStore }] = await Promise.all([import('../../migration/import.js'), import('../../migration/state-store.js')]);
         const state = stores.migration?.engine.state ?? new MigrationStateStore(stores.redis.driver, stores.redis.keys);
         const results = await importJson({ dir: from, target: stores.redis, state, dryRun: options.dryRun, onProgress: reporter.listener });
         reporter.stop();
