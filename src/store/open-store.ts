@@ -12,11 +12,11 @@ async function transport(connection: RedisConnection, timeoutMs: number): Promis
   switch (connection.kind) {
     case 'tcp': {
       const { TcpDriver } = await import('./redis/tcp-driver.js');
-      return new TcpDriver({ url: connection.url, commandTimeoutMs: timeoutMs, connectTimeoutMs });
+      return TcpDriver.open({ url: connection.url, commandTimeoutMs: timeoutMs, connectTimeoutMs });
     }
     case 'cluster': {
       const { TcpDriver } = await import('./redis/tcp-driver.js');
-      return new TcpDriver({ clusterNodes: connection.nodes, commandTimeoutMs: timeoutMs, connectTimeoutMs });
+      return TcpDriver.open({ clusterNodes: connection.nodes, commandTimeoutMs: timeoutMs, connectTimeoutMs });
     }
     case 'rest': {
       const { RestDriver } = await import('./redis/rest-driver.js');

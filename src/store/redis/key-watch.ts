@@ -10,7 +10,12 @@
  * them, so a reply confirms that every change made before its PING was sent has been reported.
  * The listener hears each such time and should trust what it holds only while it is recent.
  */
-import { ErrorReply, RedisClient } from '@redis/client';
+// node-redis's own modules, not its index (see tcp-driver.ts).
+import client from '@redis/client/dist/lib/client/index.js';
+import { ErrorReply } from '@redis/client/dist/lib/errors.js';
+import { classOf } from './commonjs-class.js';
+
+const RedisClient = classOf(client);
 
 export interface KeyWatchListener {
   /** Keys that changed; null when Redis says everything may have (FLUSHALL, FLUSHDB). */
@@ -30,7 +35,7 @@ export interface KeyWatchOptions {
 }
 
 export class KeyWatch {
-  private readonly client: RedisClient<{}, {}, {}, 3, {}>;
+  private readonly client: InstanceType<typeof RedisClient<{}, {}, {}, 3, {}>>;
   private isLive = false;
   private closed = false;
   private pinging = false;
