@@ -7,7 +7,7 @@
  * Run as compiled JavaScript (bench/lib/baseline-build.ts); PORT comes from the environment.
  */
 import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 
 /** 2 KB, the size of one document; BARE_BODY_BYTES only for the page-sized reference of rest-list. */
 const BODY_BYTES = Number(process.env.BARE_BODY_BYTES ?? 2048);
@@ -20,13 +20,26 @@ function constantBody(): string {
   return JSON.stringify(shell);
 }
 
+/**
+ * BARE_WORK_US only for the work-budget reference of rest-get: microseconds of busy CPU spent on
+ * each request before answering, to show what a given amount of work per request costs here.
+ */
+const WORK_US = Number(process.env.BARE_WORK_US ?? 0);
+
+function busy(microseconds: number): void {
+  const end = performance.now() + microseconds / 1000;
+  while (performance.now() < end);
+}
+
 const body = constantBody();
 const headers = { 'Content-Type': 'application/json' };
 const app = new Hono();
+// Without BARE_WORK_US the handler is the plain one, not one that checks for work to do.
+const answer = WORK_US > 0 ? (c: Context) => (busy(WORK_US), c.body(body, 200, headers)) : (c: Context) => c.body(body, 200, headers);
 
 app.get('/api/health', (c) => c.json({ status: 'ok' }));
-app.get('/api/projects', (c) => c.body(body, 200, headers));
-app.get('/api/projects/:id', (c) => c.body(body, 200, headers));
+app.get('/api/projects', answer);
+app.get('/api/projects/:id', answer);
 
 serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3000), hostname: '127.0.0.1' });
 // Exit cleanly on SIGTERM, as our server does, so `--profile` gets the baseline's CPU profile too.

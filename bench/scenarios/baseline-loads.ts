@@ -39,6 +39,18 @@ export function barePageLoad(bench: Bench, bytes: number): Promise<LoadResult> {
   });
 }
 
+/**
+ * Not a baseline but a reference for the REST GET row: the same bare handler spending a given
+ * number of microseconds of busy CPU on each request before it answers, to show what that much
+ * work per request costs by itself on this machine, whoever does it.
+ */
+export function bareWorkLoad(bench: Bench, workUs: number): Promise<LoadResult> {
+  return bench.once(`load:bare-work:${workUs}`, async () => {
+    const paths = await restGetPaths(bench);
+    return bench.withBaseline('bare', { BARE_WORK_US: String(workUs) }, (server) => measureLoad(getPlan(server, paths, bench.connections), bench.timing));
+  });
+}
+
 export function legacyLoad(bench: Bench): Promise<LoadResult> {
   return bench.once('load:legacy', async () => {
     const paths = await restGetPaths(bench);
