@@ -101,7 +101,8 @@ it('serves from a Redis that requires a password, as the default user and as an 
   }
 });
 
-it('serves from a Redis Cluster (REDIS_CLUSTER_NODES)', async () => {
+// Creating the cluster alone may take most of a minute on a loaded machine.
+it('serves from a Redis Cluster (REDIS_CLUSTER_NODES)', { timeout: 120_000 }, async () => {
   const cluster = await startRedisCluster();
   try {
     await createAndRead({ REDIS_CLUSTER_NODES: cluster.nodes.map((node) => `${node.host}:${node.port}`).join(',') }, 'served-from-cluster');

@@ -44,7 +44,9 @@ it('says there is no migration and leaves no action control usable', async () =>
   );
   expect(controls.length).toBeGreaterThanOrEqual(11);
   expect(controls.filter((control) => !control.disabled)).toEqual([]);
-  // Disabled looks it: the buttons are faded.
-  expect(await page.$eval('[data-action="backfill"]', (button) => getComputedStyle(button).opacity)).toBe('0.55');
+  // Disabled looks it: buttons and fields alike are faded.
+  for (const selector of ['[data-action="backfill"]', '#action-collection', '#stage-select', '#force-move']) {
+    expect(await page.$eval(selector, (element) => getComputedStyle(element).opacity), selector).toBe('0.55');
+  }
   expect(problems).toEqual([]);
 });
