@@ -21,14 +21,19 @@ function constantBody(): string {
 }
 
 /**
- * BARE_WORK_US only for the work-budget reference of rest-get: microseconds of busy CPU spent on
- * each request before answering, to show what a given amount of work per request costs here.
+ * BARE_WORK_US only for the reference of rest-get: microseconds of CPU time spent on each request
+ * before answering, to show what a given amount of work per request costs here.
  */
 const WORK_US = Number(process.env.BARE_WORK_US ?? 0);
 
+/** Spins until this process has used that much more CPU time (not wall time: a spinner taken off the CPU would count time it did not use). */
 function busy(microseconds: number): void {
-  const end = performance.now() + microseconds / 1000;
-  while (performance.now() < end);
+  const used = () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  };
+  const end = used() + microseconds;
+  while (used() < end);
 }
 
 const body = constantBody();

@@ -41,13 +41,16 @@ export function barePageLoad(bench: Bench, bytes: number): Promise<LoadResult> {
 
 /**
  * Not a baseline but a reference for the REST GET row: the same bare handler spending a given
- * number of microseconds of busy CPU on each request before it answers, to show what that much
- * work per request costs by itself on this machine, whoever does it.
+ * number of microseconds of CPU on each request before it answers, to show what that much work
+ * per request costs by itself on this machine, whoever does it. It is measured in alternating
+ * rounds with plain bare, so its ratio to bare comes from the same minutes.
  */
-export function bareWorkLoad(bench: Bench, workUs: number): Promise<LoadResult> {
+export function bareWorkPaired(bench: Bench, workUs: number): Promise<PairedResult> {
   return bench.once(`load:bare-work:${workUs}`, async () => {
     const paths = await restGetPaths(bench);
-    return bench.withBaseline('bare', { BARE_WORK_US: String(workUs) }, (server) => measureLoad(getPlan(server, paths, bench.connections), bench.timing));
+    return bench.withBaseline('bare', { BARE_WORK_US: String(workUs) }, (working) =>
+      bench.withBaseline('bare', {}, (plain) => measurePaired(getPlan(working, paths, bench.connections), getPlan(plain, paths, bench.connections), bench.timing)),
+    );
   });
 }
 

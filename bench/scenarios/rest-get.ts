@@ -8,7 +8,7 @@ import type { Bench } from '../lib/bench.js';
 import { getPlan } from '../lib/requests.js';
 import { atMost, fromLoad, ratioAtLeast, type Row } from '../lib/table.js';
 import { loadNotes, roundNotes } from '../lib/notes.js';
-import { bareWorkLoad, legacyLoad, pairedWithBare, restGetPaths } from './baseline-loads.js';
+import { bareWorkPaired, legacyLoad, pairedWithBare, restGetPaths } from './baseline-loads.js';
 
 export async function restGet(bench: Bench): Promise<Row> {
   const ours = await bench.oursOnMainData();
@@ -18,7 +18,8 @@ export async function restGet(bench: Bench): Promise<Row> {
   // What that much work per request costs by itself here: bare spending as much more CPU per
   // request as ours took over bare's. If ours is near it, our CPU per request explains our rate.
   const extraUs = result.serverCpuUs !== undefined && bare.serverCpuUs !== undefined ? Math.round(result.serverCpuUs - bare.serverCpuUs) : 0;
-  const worked = extraUs > 0 ? { workUs: extraUs, load: await bareWorkLoad(bench, extraUs) } : null;
+  const worked = extraUs > 0 ? await bareWorkPaired(bench, extraUs) : null;
+  const workedExtraUs = worked?.ours.serverCpuUs !== undefined && worked.baseline.serverCpuUs !== undefined ? Math.round(worked.ours.serverCpuUs - worked.baseline.serverCpuUs) : null;
   return {
     scenario: 'rest-get',
     title: `REST GET /api/projects/:id, Redis stage (${paths.length.toLocaleString('en-US')} ids)`,
@@ -36,8 +37,9 @@ export async function restGet(bench: Bench): Promise<Row> {
       `legacy: ${legacy.successes} responses at ${bench.connections} connections (a fixed count, see baseline-loads.ts)`,
       ...(worked
         ? [
-            `reference, measured once apart from the rounds: ours took ${worked.workUs} µs more CPU per request than bare; bare spending ${worked.workUs} µs of busy CPU on each request ` +
-              `serves ${Math.round(worked.load.throughput).toLocaleString('en-US')} req/s, ${(worked.load.throughput / bare.throughput).toFixed(2)}x bare (ours ${(result.throughput / bare.throughput).toFixed(2)}x)`,
+            `reference, apart from the rounds above: ours took ${extraUs} µs more CPU per request than bare; bare spending ${extraUs} µs of CPU on each request before answering ` +
+              `(${workedExtraUs ?? '?'} µs more than plain bare, as measured) serves ${(worked.ours.throughput / worked.baseline.throughput).toFixed(2)}x plain bare ` +
+              `in ${worked.roundRatios.length} alternating rounds (${worked.roundRatios.map((ratio) => ratio.toFixed(2)).join(', ')}); ours ${(result.throughput / bare.throughput).toFixed(2)}x`,
           ]
         : []),
     ],
