@@ -62,3 +62,18 @@ it('reads headers from Node itself: request ids, conditional GETs and tokens on 
   expect(private_.status).toBe(200);
   expect(private_.headers.get('cache-control')).toBe('private, no-store');
 });
+
+/**
+ * The bundle hands prom-client a stand-in for OpenTelemetry's API (scripts/bundle.mjs), which its
+ * process CPU metric requires: the served /metrics must still carry it, with the other defaults.
+ */
+it('exposes the process metrics on /metrics, CPU time included', async () => {
+  const token = /accepts only this generated read-write token:\s+([0-9a-f]{48})/.exec(server.output())?.[1] as string;
+  const response = await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
+  expect(response.status).toBe(200);
+  const text = await response.text();
+  expect(Number(/^contentkv_process_cpu_user_seconds_total (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+  expect(Number(/^contentkv_process_cpu_seconds_total (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+  expect(text).toMatch(/^contentkv_nodejs_heap_size_used_bytes \d+/m);
+  expect(text).toMatch(/^contentkv_http_request_duration_seconds_count\{/m);
+});
