@@ -6,12 +6,11 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import { PayloadTooLargeError } from '../domain/errors.js';
+import { ContentKvError, PayloadTooLargeError } from '../domain/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ContentService } from '../service/content-service.js';
 import type { AppEnv, Role } from './app-env.js';
 import { assertRole, type Tokens } from './auth.js';
-import { errorBody } from './envelope.js';
 import { errorResponse } from './error-response.js';
 import { allowedHostnames, hostCheck } from './host-check.js';
 import type { IncomingMessage } from 'node:http';
@@ -55,12 +54,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   app.use(requestPipeline({ logger: options.logger, metrics: options.metrics, tokens: options.tokens, trustProxy: options.trustProxy }));
   app.onError((error, c) => errorResponse(error, c));
-  app.notFound((c) =>
-    c.json(
-      errorBody({ code: 'NOT_FOUND', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, { timestamp: new Date().toISOString(), requestId: c.get('requestId') ?? 'unknown' }),
-      404,
-    ),
-  );
+  app.notFound((c) => errorResponse(new ContentKvError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), c));
   // Only where a body is read: on a GET the check would build a web Request for nothing.
   const limitBody = bodyLimit({
     maxSize: BODY_LIMIT_BYTES,
