@@ -45,7 +45,7 @@ export function requestPipeline(options: PipelineOptions): MiddlewareHandler<App
     const { method } = c.req;
     const route = c.req.routePath;
     const status = c.res.status;
-    metrics.httpDuration.observe({ method, route, status: String(status) }, ms / 1000);
+    metrics.httpDuration.labels(method, route, status).observe(ms / 1000);
     // Reads and MCP calls (audited anyway) are logged at debug level only: skip the work when that is off.
     const quiet = method === 'GET' || method === 'HEAD' || c.req.path.endsWith('/mcp');
     if (quiet && status < 500 && !logger.isLevelEnabled('debug')) return;

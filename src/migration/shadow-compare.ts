@@ -4,7 +4,8 @@
  * moment (a write may have been between its two stores) and, if it persists, recorded with the
  * fields that differ. Latency of each store is kept for the status and the dashboard.
  */
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter } from 'prom-client';
+import type { SeriesHistogram } from '../observability/series-histogram.js';
 import type { Collection, Doc } from '../domain/collections.js';
 import { diffFields } from '../domain/diff.js';
 import type { ContentStore } from '../store/port.js';
@@ -19,7 +20,7 @@ export interface ShadowCompareOptions {
   sampleRate: number;
   random?: () => number;
   recheckMs?: number;
-  metrics?: { compared: Counter<'collection' | 'outcome'>; readDuration: Histogram<'store'> };
+  metrics?: { compared: Counter<'collection' | 'outcome'>; readDuration: SeriesHistogram<'store'> };
   /** A comparison that could not be made or recorded; it never affects the read itself. */
   onError?: (error: unknown) => void;
 }
@@ -31,7 +32,7 @@ export class ShadowComparer {
 
   constructor(private readonly options: ShadowCompareOptions) {
     const histogram = options.metrics?.readDuration;
-    this.durations = histogram ? { json: histogram.labels({ store: 'json' }), redis: histogram.labels({ store: 'redis' }) } : {};
+    this.durations = histogram ? { json: histogram.labels('json'), redis: histogram.labels('redis') } : {};
   }
 
   /** Records how long a read from a store took, for status and metrics. */

@@ -3,7 +3,8 @@
  * not share counters. Route labels use the route pattern (`/api/projects/:id`), never the raw
  * path, so label cardinality stays bounded.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { SeriesHistogram } from './series-histogram.js';
 
 /** What the metrics read from the near cache at scrape time. */
 export interface NearCacheFigures {
@@ -16,7 +17,7 @@ export interface NearCacheFigures {
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly httpDuration = new Histogram({
+  readonly httpDuration = new SeriesHistogram({
     name: 'contentkv_http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status.',
     labelNames: ['method', 'route', 'status'] as const,
@@ -24,7 +25,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly storeDuration = new Histogram({
+  readonly storeDuration = new SeriesHistogram({
     name: 'contentkv_store_operation_duration_seconds',
     help: 'Store operation duration by store and operation.',
     labelNames: ['store', 'operation', 'outcome'] as const,
@@ -60,7 +61,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly storeReadDuration = new Histogram({
+  readonly storeReadDuration = new SeriesHistogram({
     name: 'contentkv_migration_read_duration_seconds',
     help: 'Read latency of each store while the migration routes reads.',
     labelNames: ['store'] as const,

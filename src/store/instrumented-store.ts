@@ -11,8 +11,8 @@ const UNTIMED = new Set<PropertyKey>(['open', 'close', 'kind', 'schemaProblem', 
 export function instrumentStore<T extends ContentStore>(store: T, metrics: Metrics, label = store.kind): T {
   const wrappers = new Map<string, (...args: unknown[]) => unknown>();
   const wrap = (operation: string, method: (...args: unknown[]) => unknown) => {
-    const ok = metrics.storeDuration.labels({ store: label, operation, outcome: 'ok' });
-    const failed = metrics.storeDuration.labels({ store: label, operation, outcome: 'error' });
+    const ok = metrics.storeDuration.labels(label, operation, 'ok');
+    const failed = metrics.storeDuration.labels(label, operation, 'error');
     return function timedOperation(...args: unknown[]): unknown {
       const started = performance.now();
       const result = method.apply(store, args);
