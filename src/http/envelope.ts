@@ -17,6 +17,23 @@ export interface ErrorBody {
   details?: Record<string, unknown>;
 }
 
+let stampedMs = Number.NaN;
+let stamp = '';
+
+/**
+ * meta.timestamp: now, as ISO 8601. Made once per millisecond and shared by the responses of
+ * that millisecond: a cached GET answers in about 25 µs of CPU, and formatting a Date took 0.5
+ * of them (2.4% of the benchmark's GET profile).
+ */
+export function metaTimestamp(): string {
+  const now = Date.now();
+  if (now !== stampedMs) {
+    stampedMs = now;
+    stamp = new Date(now).toISOString();
+  }
+  return stamp;
+}
+
 export function okBody(data: unknown, meta: Meta): { success: true; data: unknown; meta: Meta } {
   return { success: true, data, meta };
 }

@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ContentKvError, type ErrorCode } from '../domain/errors.js';
-import { errorBody } from './envelope.js';
+import { errorBody, metaTimestamp } from './envelope.js';
 import type { AppEnv } from './app-env.js';
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -26,7 +26,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
 };
 
 export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
-  const meta = { timestamp: new Date().toISOString(), requestId: c.get('requestId') ?? 'unknown' };
+  const meta = { timestamp: metaTimestamp(), requestId: c.get('requestId') ?? 'unknown' };
   if (error instanceof ContentKvError) {
     const status = STATUS[error.code];
     if (status === 503) c.header('Retry-After', String((error.details?.retryAfterSeconds as number | undefined) ?? 5));

@@ -14,7 +14,7 @@ import { stageSchema } from '../../migration/stages.js';
 import { parseInput } from '../../service/validation.js';
 import type { AppEnv } from '../app-env.js';
 import { requireRole } from '../auth.js';
-import { okBody } from '../envelope.js';
+import { metaTimestamp, okBody } from '../envelope.js';
 import { actorOf } from '../request-context.js';
 
 const target = z.enum([...COLLECTIONS, 'all']).default('all');
@@ -35,7 +35,7 @@ async function body(c: Context<AppEnv>): Promise<unknown> {
 export function adminMigrationRoutes(engine: MigrationEngine, jobs: JobRunner): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.use(requireRole('write', 'the admin API'));
-  const meta = (requestId: string) => ({ timestamp: new Date().toISOString(), requestId });
+  const meta = (requestId: string) => ({ timestamp: metaTimestamp(), requestId });
   const status = async () => ({ ...(await engine.status()), jobs: jobs.list() });
 
   routes.get('/migration', async (c) => {

@@ -9,7 +9,7 @@ import type { JobRunner } from '../../migration/jobs.js';
 import { MigrationGuardError } from '../../domain/errors.js';
 import type { AppEnv } from '../app-env.js';
 import { requireRole } from '../auth.js';
-import { okBody } from '../envelope.js';
+import { metaTimestamp, okBody } from '../envelope.js';
 import { adminMigrationRoutes } from './admin-migration.js';
 
 export interface AdminDeps {
@@ -23,7 +23,7 @@ export function adminRoutes(deps: AdminDeps): Hono<AppEnv> {
   routes.use(requireRole('write', 'the admin API'));
   routes.get('/alerts', (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.json(okBody({ firing: deps.alerts.firing(), recent: deps.alerts.recent() }, { timestamp: new Date().toISOString(), requestId: c.get('requestId') }));
+    return c.json(okBody({ firing: deps.alerts.firing(), recent: deps.alerts.recent() }, { timestamp: metaTimestamp(), requestId: c.get('requestId') }));
   });
   if (deps.engine) routes.route('/', adminMigrationRoutes(deps.engine, deps.jobs));
   else {

@@ -6,7 +6,7 @@ import type { ContentService } from '../../service/content-service.js';
 import { parseInput } from '../../service/validation.js';
 import type { AppEnv } from '../app-env.js';
 import { requireRole } from '../auth.js';
-import { okBody } from '../envelope.js';
+import { metaTimestamp, okBody } from '../envelope.js';
 
 export const auditQuerySchema = z.object({
   entityType: z.enum(ENTITY_TYPES).optional(),
@@ -25,11 +25,11 @@ export function auditRoutes(service: ContentService): Hono<AppEnv> {
     const query = parseInput(auditQuerySchema, c.req.query(), 'the query');
     const page = await service.audit(query);
     c.header('Cache-Control', 'private, no-store');
-    return c.json(okBody(page.items, { timestamp: new Date().toISOString(), requestId: c.get('requestId'), limit: query.limit, nextCursor: page.nextCursor }));
+    return c.json(okBody(page.items, { timestamp: metaTimestamp(), requestId: c.get('requestId'), limit: query.limit, nextCursor: page.nextCursor }));
   });
   routes.get('/stats', requireRole('read'), async (c) => {
     c.header('Cache-Control', 'private, no-store');
-    return c.json(okBody(await service.auditStats(), { timestamp: new Date().toISOString(), requestId: c.get('requestId') }));
+    return c.json(okBody(await service.auditStats(), { timestamp: metaTimestamp(), requestId: c.get('requestId') }));
   });
   return routes;
 }

@@ -12,7 +12,7 @@ import type { ContentService, WriteOptions } from '../../service/content-service
 import { parseInput } from '../../service/validation.js';
 import type { AppEnv } from '../app-env.js';
 import { assertRole } from '../auth.js';
-import { okBody } from '../envelope.js';
+import { metaTimestamp, okBody } from '../envelope.js';
 import { actorOf } from '../request-context.js';
 import { fallbackOf } from '../../store/fallback-mark.js';
 import { pageTag } from '../../store/page-tag.js';
@@ -64,21 +64,22 @@ const ENVELOPE_HEAD = '{"success":true,"data":';
 /**
  * A read's answer with every header in one plain object (the request id included, since this
  * replaces the context's response): on Node no Headers object is built, a measurable share of a
- * cached read. The body is the envelope around document JSON the store already holds as text,
- * spliced, not parsed and serialized again.
+ * cached read. `headers` is the caller's own, made for this answer, and is completed in place
+ * rather than copied. The body is the envelope around document JSON the store already holds as
+ * text, spliced, not parsed and serialized again.
  */
 function readResponse(
   c: Context<AppEnv>,
   headers: Record<string, string>,
   body: { dataJson: string; dataBytes?: number | undefined; meta: Record<string, unknown> } | 'not modified',
 ): Response {
-  const all = { ...headers, 'X-Request-Id': c.get('requestId') };
-  if (body === 'not modified') return new Response(null, { status: 304, headers: all });
+  headers['X-Request-Id'] = c.get('requestId');
+  if (body === 'not modified') return new Response(null, { status: 304, headers });
   const tail = `,"meta":${JSON.stringify(body.meta)}}`;
-  const out: Record<string, string> = { ...all, 'Content-Type': 'application/json' };
+  headers['Content-Type'] = 'application/json';
   // Given the data's byte length, the server need not scan the whole text to count it.
-  if (body.dataBytes !== undefined) out['Content-Length'] = String(ENVELOPE_HEAD.length + body.dataBytes + Buffer.byteLength(tail));
-  return new Response(`${ENVELOPE_HEAD}${body.dataJson}${tail}`, { status: 200, headers: out });
+  if (body.dataBytes !== undefined) headers['Content-Length'] = String(ENVELOPE_HEAD.length + body.dataBytes + Buffer.byteLength(tail));
+  return new Response(`${ENVELOPE_HEAD}${body.dataJson}${tail}`, { status: 200, headers });
 }
 
 /** If-Match carries the version: `W/"7-abc…"`, `"7-abc…"` or a bare `7`. */
@@ -104,7 +105,7 @@ function writeOptions(c: Context<AppEnv>, expectedVersion: number | undefined): 
 }
 
 function metaOf(c: Context<AppEnv>, extra: Record<string, unknown> = {}) {
-  return { timestamp: new Date().toISOString(), requestId: c.get('requestId'), ...extra };
+  return { timestamp: metaTimestamp(), requestId: c.get('requestId'), ...extra };
 }
 
 export function contentRoutes(collection: Collection, options: ContentRouteOptions): Hono<AppEnv> {
