@@ -11,6 +11,7 @@ import { registerMcp } from './commands/mcp.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerTransfer } from './commands/transfer.js';
 import { registerServe } from './commands/serve.js';
+import { withCauses } from './error-text.js';
 import { EXIT } from './exit-codes.js';
 
 const program = new Command()
@@ -54,8 +55,8 @@ try {
     // The command's own input (a flag the engine refuses): a usage error.
     fail(EXIT.usage, error.code, error.message);
   } else if (error instanceof ContentKvError) {
-    fail(EXIT.failed, error.code, error.message, `${error.code}: ${error.message}`);
+    fail(EXIT.failed, error.code, withCauses(error), `${error.code}: ${withCauses(error)}`);
   } else {
-    fail(EXIT.failed, 'FAILED', error instanceof Error ? error.message : String(error));
+    fail(EXIT.failed, 'FAILED', withCauses(error));
   }
 }

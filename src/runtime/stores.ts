@@ -46,6 +46,24 @@ export function hasJsonContent(dataDir: string): boolean {
 export interface OpenStoresOptions {
   /** Settle time for fenced stage switches; tests shorten it. */
   settleMs?: number;
+  /**
+   * Told when Redis cannot be opened while the JSON files can still serve. By default a warning
+   * in the log: the server goes on with the files until Redis answers.
+   */
+  onRedisOpenError?: (error: unknown) => void;
+}
+
+/**
+ * Runs `open`; if it fails, closes what was made before rethrowing. A Redis client left
+ * reconnecting (to a wrong password, say) would keep the process alive after the failure.
+ */
+async function openOrClose(open: () => Promise<void>, close: () => Promise<void>): Promise<void> {
+  try {
+    await open();
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
 }
 
 export async function openStores(config: Config, logger: Logger, metrics: Metrics, options: OpenStoresOptions = {}): Promise<StoreSetup> {
@@ -65,7 +83,7 @@ export async function openStores(config: Config, logger: Logger, metrics: Metric
     return { mode: 'json', store: json, json, redis: null, driver: null, migration: null, close: () => json.close() };
   }
   if (redis && !json) {
-    await redis.open();
+    await openOrClose(() => redis.open(), () => redis.close());
     return { mode: 'redis', store: redis, json: null, redis, driver, migration: null, close: () => redis.close() };
   }
 
@@ -80,7 +98,7 @@ export async function openStores(config: Config, logger: Logger, metrics: Metric
     onListenerError: (error) => logger.warn({ err: error }, 'a listener of the migration stage failed'),
   });
   // The JSON store must be opened first to know whether the journal can live in its directory.
-  await jsonStore.open();
+  await openOrClose(() => jsonStore.open(), () => redisStore.close());
   const queue = new RepairQueue(state, jsonStore.isWritable ? join(config.dataDir, '.contentkv', 'repair-journal.jsonl') : null, metrics.repairsQueued);
   const comparer = new ShadowComparer({
     stores: { json: jsonStore, redis: redisStore },
@@ -95,10 +113,10 @@ export async function openStores(config: Config, logger: Logger, metrics: Metric
     view,
     repairs: queue,
     comparer,
-    onOpenError: (error) => logger.warn({ err: error }, 'Redis could not be opened; serving what the JSON files hold until it answers'),
+    onOpenError: options.onRedisOpenError ?? ((error) => logger.warn({ err: error }, 'Redis could not be opened; serving what the JSON files hold until it answers')),
     onRepairQueued: (c, ids, to, error) => logger.warn({ err: error, collection: c, ids, to }, `a write reached only one store; the copy to ${to} waits in the repair queue`),
   });
-  await router.open();
+  await openOrClose(() => router.open(), () => router.close());
   const engine = new MigrationEngine({ json: jsonStore, redis: redisStore, state, view, queue, comparer, router, settleMs: options.settleMs ?? config.stageRefreshMs * 2 + 1_000 });
   return { mode: 'migrating', store: router, json: jsonStore, redis: redisStore, driver, migration: { engine, view }, close: () => router.close() };
 }

@@ -7,12 +7,19 @@ import { ConfigError } from '../../config/redis-env.js';
 import { createLogger } from '../../observability/logger.js';
 import { Metrics } from '../../observability/metrics.js';
 import { openStores, type StoreSetup } from '../../runtime/stores.js';
+import { withCauses } from '../error-text.js';
 import type { Reporter } from '../progress-reporter.js';
 
-/** The stores, opened as the server opens them. */
+/**
+ * The stores, opened as the server opens them. When Redis cannot be opened the command still
+ * runs (`migrate status` reports what it can, a rollback may need only the files), but says why
+ * first, in one line rather than the server's log entry with its stack.
+ */
 export async function withStores<T>(work: (stores: StoreSetup) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env);
-  const stores = await openStores(config, createLogger(config.logLevel, 'stderr'), new Metrics({ defaultMetrics: false }));
+  const stores = await openStores(config, createLogger(config.logLevel, 'stderr'), new Metrics({ defaultMetrics: false }), {
+    onRedisOpenError: (error) => process.stderr.write(`contentkv: Redis could not be opened: ${withCauses(error)}\n`),
+  });
   try {
     return await work(stores);
   } finally {
