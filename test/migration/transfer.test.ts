@@ -3,7 +3,7 @@
  * go (never over a newer document), and Redis back out to files in the original format. The
  * export is the serverless runbook's way back to the files, so the round trip must lose nothing.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -77,4 +77,41 @@ it('imports beside a migration, through the migration state, and a dry run copie
   expect(JSON.parse(exported.stdout).counts).toEqual({ projects: 0, resources: 0 });
   const real = await runCli(['import', '--json'], env);
   expect((JSON.parse(real.stdout) as { counts: { copied: number } }[]).map((r) => r.counts.copied)).toEqual([read(sample.dir, 'projects.json').length, read(sample.dir, 'resources.json').length]);
+});
+
+it('refuses to import from a directory without the files, rather than report an empty import as done', async () => {
+  const env = { REDIS_URL: redis.url, CONTENTKV_KEY_PREFIX: testPrefix(), CONTENTKV_DATA_DIR: tempDir('empty') };
+  const missing = join(tempDir('parent'), 'mistyped');
+  for (const args of [['import', '--from', missing], ['import', '--from', missing, '--dry-run']]) {
+    const result = await runCli(args, env);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.trim()).toBe(`contentkv: configuration error: there is no projects.json or resources.json in ${missing} to import; name the directory that holds them with --from`);
+  }
+});
+
+it('says what a dry run would copy, not what it copied', async () => {
+  const sample = sampleDataDir();
+  dirs.push(sample.dir);
+  const env = { REDIS_URL: redis.url, CONTENTKV_KEY_PREFIX: testPrefix(), CONTENTKV_DATA_DIR: tempDir('empty') };
+  const dry = await runCli(['import', '--from', sample.dir, '--dry-run'], env);
+  expect(dry.code, dry.stderr).toBe(0);
+  expect(dry.stdout).toContain(`import projects (dry run): would copy ${read(sample.dir, 'projects.json').length}, would skip 0`);
+  expect(dry.stdout).not.toMatch(/\bcopied\b/);
+});
+
+it('generates synthetic files, and will not replace a directory\'s content without --force', async () => {
+  const dir = tempDir('generate');
+  const made = await runCli(['generate', '--out', dir, '--projects', '3', '--resources', '2'], {});
+  expect(made.code, made.stderr).toBe(0);
+  expect([read(dir, 'projects.json').length, read(dir, 'resources.json').length]).toEqual([3, 2]);
+
+  writeFileSync(join(dir, 'projects.json'), '[]');
+  const refused = await runCli(['generate', '--out', dir, '--projects', '5'], {});
+  expect(refused.code).toBe(2);
+  expect(refused.stderr.trim()).toBe(`contentkv: configuration error: ${dir} already holds projects.json and resources.json; choose another --out, or add --force to replace them`);
+  expect(read(dir, 'projects.json')).toEqual([]);
+
+  const forced = await runCli(['generate', '--out', dir, '--projects', '5', '--force'], {});
+  expect(forced.code, forced.stderr).toBe(0);
+  expect(read(dir, 'projects.json')).toHaveLength(5);
 });
