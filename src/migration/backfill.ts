@@ -87,6 +87,15 @@ export async function backfill(options: BackfillOptions): Promise<JobProgress> {
     return current;
   };
 
+  const pause = pauseWatch(options.shouldPause);
+  // Paused before it began: nothing is sent and nothing recorded, so the saved run stays as it
+  // was. Recording this run as paused would have replaced a finished backfill's record with
+  // 'paused at 0', and the guards of later stages would then ask for the whole copy again.
+  if (await pause.read()) {
+    const current = progress('paused');
+    options.onProgress?.(current);
+    return current;
+  }
   await checkpoint('running');
   // Two batches in flight: the next is read and encoded while Redis applies the previous. Each
   // checkpoint is recorded only after its own batch was acknowledged, and in order, on a chain
@@ -99,10 +108,9 @@ export async function backfill(options: BackfillOptions): Promise<JobProgress> {
   let recorded: Promise<void> = Promise.resolve();
   let recordFailure: { error: unknown } | undefined;
   let readCursor = cursor;
-  const pause = pauseWatch(options.shouldPause);
   try {
-    for (let first = true; ; first = false) {
-      if (first ? await pause.read() : pause.seen()) {
+    for (;;) {
+      if (pause.seen()) {
         await recorded;
         return await checkpoint('paused');
       }
@@ -148,7 +156,8 @@ export async function backfill(options: BackfillOptions): Promise<JobProgress> {
  * The pause flag, read beside the batches rather than before each. Its read queues in Redis
  * behind the batches in flight, so awaiting it before the next batch left Redis idle while that
  * batch was encoded. The first read is awaited, so a paused job sends nothing; after that a pause
- * is seen within two batches. A read that fails ends the run like a failed batch.
+ * is seen within two batches. A read that fails ends the run like a failed batch (the first one
+ * before anything was recorded).
  */
 function pauseWatch(shouldPause: (() => Promise<boolean>) | undefined) {
   let paused = false;

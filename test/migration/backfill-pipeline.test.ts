@@ -146,6 +146,20 @@ it('sends nothing when the job is paused before it starts', async () => {
   expect(stand.unappliedAtSend).toEqual([]);
 });
 
+it('leaves a finished backfill\'s record alone when run again while paused', async () => {
+  // The guard of `advance shadow` reads this record: a paused second run that overwrote it with
+  // 'paused at 0' made the operator copy everything again.
+  const source = await sourceOf(6);
+  const stand = standIns();
+  const done = await backfill({ collection: 'projects', source, target: stand.target, state: stand.state, batchSize: 2 });
+  expect(done.status).toBe('done');
+  const before = stand.hashes.get('backfill:projects');
+  const again = await backfill({ collection: 'projects', source, target: stand.target, state: stand.state, shouldPause: () => Promise.resolve(true), batchSize: 2 });
+  expect(again.status).toBe('paused');
+  expect(stand.hashes.get('backfill:projects')).toEqual(before);
+  expect(before).toMatchObject({ status: 'done', processed: 6 });
+});
+
 it('records counts that match its cursor when a batch fails while the next one lands', async () => {
   const source = await sourceOf(12);
   const stand = standIns(Infinity, 3);
