@@ -138,7 +138,7 @@ export function registerMigrate(program: Command): void {
   for (const kind of ['pause', 'resume'] as const) {
     migrate
       .command(kind)
-      .description(kind === 'pause' ? 'stop background work (backfill, verify, repair) after its current batch' : 'allow background work again; rerun a paused backfill to continue it')
+      .description(kind === 'pause' ? 'stop the backfill and repair jobs after their current batch (not edits; a verify, which only reads, runs on)' : 'allow background work again; rerun a paused backfill to continue it')
       .option('--json', 'machine-readable output')
       .action(async (options: { json?: boolean }) => {
         await withStores(async (stores) => {

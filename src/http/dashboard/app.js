@@ -322,7 +322,7 @@ function renderChips([flags, noMigration]) {
     return;
   }
   if (!flags) return;
-  if (flags.paused) target.append(chip('Paused', 'warning', 'Background jobs stop at their next batch until resumed.'));
+  if (flags.paused) target.append(chip('Paused', 'warning', 'Backfill and repair jobs stop at their next batch until resumed.'));
   if (flags.fenced) target.append(chip('Writes fenced', 'warning', 'The authoritative store is being switched; writes wait a moment.'));
   if (!flags.redisReachable) target.append(chip('Redis unreachable', 'critical', flags.stateError ?? undefined));
   if (!flags.jsonWritable) target.append(chip('JSON files read-only', 'info', 'Stages that write the JSON files refuse those writes with READ_ONLY.'));
@@ -707,7 +707,7 @@ function planAction(kind) {
     case 'repair':
       return { title: `Repair ${label}?`, description: 'Copies each queued id from the authoritative store to the other one.', confirm: 'Start repair', path: 'repair', payload: { collection } };
     case 'pause':
-      return { title: 'Pause background work?', description: 'Running backfill, verify and repair jobs stop at their next batch, for both collections. Reads and writes go on.', confirm: 'Pause', path: 'pause', payload: {} };
+      return { title: 'Pause background work?', description: 'Running backfill and repair jobs stop at their next batch, for both collections. A verify, which only reads, runs on; so do reads and writes.', confirm: 'Pause', path: 'pause', payload: {} };
     case 'resume':
       return { title: 'Resume background work?', description: 'Jobs stopped by the pause start again from their checkpoints.', confirm: 'Resume', path: 'resume', payload: {} };
     case 'advance':
@@ -761,7 +761,7 @@ async function runAction(kind, button) {
       showResult('ok', `${kind[0].toUpperCase()}${kind.slice(1)} started`, `Job ${data.job.key} is running; its progress shows on the collections.`);
     } else {
       if (data?.collections) view.status = data;
-      const summary = kind === 'pause' ? 'Background jobs stop at their next batch.' : kind === 'resume' ? 'Paused jobs start again.' : `Now: ${describeStages(data)}.`;
+      const summary = kind === 'pause' ? 'Backfill and repair jobs stop at their next batch.' : kind === 'resume' ? 'Paused jobs start again.' : `Now: ${describeStages(data)}.`;
       showResult('ok', kind === 'advance' ? 'Advanced' : kind === 'rollback' ? 'Rolled back' : kind === 'pause' ? 'Paused' : 'Resumed', summary);
     }
     if (kind === 'advance' || kind === 'rollback') {
