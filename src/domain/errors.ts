@@ -37,8 +37,9 @@ export class ContentKvError extends Error {
 }
 
 export class NotFoundError extends ContentKvError {
-  constructor(what: string, id: string) {
-    super('NOT_FOUND', `${what} "${id}" does not exist`, { id });
+  /** `hint` follows the message (what does exist, say); `details` join the id's. */
+  constructor(what: string, id: string, hint?: string, details: Record<string, unknown> = {}) {
+    super('NOT_FOUND', `${what} "${id}" does not exist${hint ? `; ${hint}` : ''}`, { id, ...details });
   }
 }
 

@@ -180,8 +180,8 @@ export class ContentService {
     const entries = await this.history(c, id, 100);
     const entry = entries.find((candidate) => candidate.version === version);
     if (!entry) {
-      const known = entries.map((candidate) => candidate.version).join(', ') || 'none';
-      throw new NotFoundError(`version ${version} of ${collectionInfo[c].singular}`, `${id} (versions in history: ${known})`);
+      const known = entries.map((candidate) => candidate.version);
+      throw new NotFoundError(`version ${version} of ${collectionInfo[c].singular}`, id, `versions in its history: ${known.join(', ') || 'none'}`, { versions: known });
     }
     const head = await this.store.head(c, id);
     if (head.doc) {

@@ -116,6 +116,9 @@ describe('writing', () => {
       expect(response.status, JSON.stringify(expectedVersion)).toBe(400);
       expect((await response.json()).error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/^expectedVersion is not valid/) });
     }
+    // What was wrong, said plainly: zod's union alone answered "(root): Invalid input".
+    const text = await send('PATCH', `/api/projects/${id}`, { title: 'Never written', expectedVersion: 'abc' });
+    expect((await text.json()).error.message).toBe('expectedVersion is not valid: a version is a whole number, such as 3');
     for (const query of ['', ' 1', 'true', '0x1', '1e1']) {
       const response = await fixture.app.request(`/api/projects/${id}?expectedVersion=${encodeURIComponent(query)}`, { method: 'DELETE', headers: bearer(WRITE_TOKEN) });
       expect(response.status, query).toBe(400);
@@ -148,6 +151,20 @@ describe('writing', () => {
     expect(deleted.status).toBe(200);
     expect((await deleted.json()).data).toEqual({ id: 'new-project', deleted: true, version: 4 });
     expect((await get('/api/projects/new-project', bearer(READ_TOKEN))).status).toBe(404);
+  });
+
+  it('answers a restore of a version not in the history with NOT_FOUND naming the versions there are', async () => {
+    expect((await send('POST', '/api/projects', projectInput({ id: 'restore-me' }))).status).toBe(201);
+    // The history keeps the versions an edit replaced: version 1 once the document is at 2.
+    expect((await send('PATCH', '/api/projects/restore-me', { title: 'Second' })).status).toBe(200);
+    const response = await send('POST', '/api/projects/restore-me/restore', { version: 99 });
+    expect(response.status).toBe(404);
+    expect((await response.json()).error).toEqual({
+      code: 'NOT_FOUND',
+      message: 'version 99 of project "restore-me" does not exist; versions in its history: 1',
+      // The id alone, as in every other NOT_FOUND; the hint went into it before.
+      details: { id: 'restore-me', versions: [1] },
+    });
   });
 
   it('replays a create with the same Idempotency-Key without creating twice', async () => {
