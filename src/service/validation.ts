@@ -20,7 +20,9 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string
   if (!result.success) {
     const issues = issuesOf(result.error);
     const first = issues[0];
-    throw new ValidationError(`${what} is not valid${first ? `: ${first.path}: ${first.message}` : ''}`, issues);
+    // The value itself (a query parameter, a version) has no path worth naming in the sentence.
+    const where = first && first.path !== '(root)' ? `${first.path}: ` : '';
+    throw new ValidationError(`${what} is not valid${first ? `: ${where}${first.message}` : ''}`, issues);
   }
   return result.data;
 }

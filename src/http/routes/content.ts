@@ -43,7 +43,7 @@ const queryVersionSchema = z
   .regex(/^\d{1,15}$/, 'a version is a whole number, such as 3')
   .transform(Number);
 /** In a JSON body, a number or the same digits as text (`"3"`): `true`, `null` or `[]` are not read as 1 or 0. */
-const bodyVersionSchema = z.union([z.number().int().min(0), queryVersionSchema]);
+const bodyVersionSchema = z.union([z.number().int().min(0), queryVersionSchema], { error: 'a version is a whole number, such as 3' });
 
 function etagOf(doc: { version: number; checksum: string }): string {
   return `W/"${doc.version}-${doc.checksum.slice(0, 16)}"`;
