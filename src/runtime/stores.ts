@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { ConfigError } from '../config/redis-env.js';
 import { MigrationEngine } from '../migration/engine.js';
 import { RepairQueue } from '../migration/repair-queue.js';
 import { ShadowComparer } from '../migration/shadow-compare.js';
@@ -74,8 +75,14 @@ export async function openStores(config: Config, logger: Logger, metrics: Metric
   const redis = driver ? new RedisStore({ driver, keyPrefix: config.keyPrefix, nearCacheBytes: config.nearCacheBytes }) : null;
 
   if (json && !redis) {
-    // A mistyped CONTENTKV_DATA_DIR, or a start from another directory, would otherwise serve an
-    // empty site without a word (and create the directory for it).
+    // A mistyped CONTENTKV_DATA_DIR, or a start from another directory (an MCP client starts
+    // servers in its own, often /), would otherwise serve an empty site and create the directory
+    // for it: /data, say. An existing directory without the files is taken as a new, empty site.
+    if (!existsSync(config.dataDir)) {
+      throw new ConfigError(
+        `the data directory ${config.dataDir} does not exist; set CONTENTKV_DATA_DIR to the directory holding projects.json and resources.json (or create it to start an empty site)`,
+      );
+    }
     if (!hasContent) {
       logger.warn({ dataDir: config.dataDir }, 'no projects.json or resources.json in the data directory: serving an empty site; set CONTENTKV_DATA_DIR to the directory that holds them');
     }

@@ -4,7 +4,7 @@
  * directory with no content in it.
  */
 import { createServer, type Server } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -39,9 +39,26 @@ it('refuses an unknown LOG_LEVEL as a configuration error that lists the levels'
   expect(result.stderr.trim()).toBe('contentkv: configuration error: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "verbose"');
 });
 
+it('refuses a data directory that does not exist rather than create it and serve an empty site', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'ckv-no-data-'));
+  try {
+    const missing = join(parent, 'mistyped');
+    for (const command of [['serve'], ['mcp']]) {
+      const result = await runCli(command, { CONTENTKV_DATA_DIR: missing, CONTENTKV_TOKEN: 'a'.repeat(32) }, { timeoutMs: 30_000 });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr.trim()).toBe(
+        `contentkv: configuration error: the data directory ${missing} does not exist; set CONTENTKV_DATA_DIR to the directory holding projects.json and resources.json (or create it to start an empty site)`,
+      );
+    }
+    expect(existsSync(missing)).toBe(false);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
 it('warns, naming the directory, when the data directory holds no projects.json or resources.json', async () => {
   const empty = mkdtempSync(join(tmpdir(), 'ckv-empty-data-'));
-  const server = await startServe({ CONTENTKV_DATA_DIR: join(empty, 'mistyped'), CONTENTKV_TOKEN: 'a'.repeat(32) });
+  const server = await startServe({ CONTENTKV_DATA_DIR: empty, CONTENTKV_TOKEN: 'a'.repeat(32) });
   try {
     const warning = server
       .output()
@@ -49,7 +66,7 @@ it('warns, naming the directory, when the data directory holds no projects.json 
       .filter(Boolean)
       .map((line) => JSON.parse(line) as { level: number; msg: string; dataDir?: string })
       .find((entry) => /no projects\.json or resources\.json/.test(entry.msg));
-    expect(warning).toMatchObject({ level: 40, dataDir: join(empty, 'mistyped'), msg: expect.stringMatching(/set CONTENTKV_DATA_DIR/) });
+    expect(warning).toMatchObject({ level: 40, dataDir: empty, msg: expect.stringMatching(/set CONTENTKV_DATA_DIR/) });
   } finally {
     await server.stop();
     rmSync(empty, { recursive: true, force: true });
