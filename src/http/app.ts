@@ -83,7 +83,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     for (const path of ['/api/mcp', '/mcp']) app.all(path, hostCheck(hosts), serve);
   }
   if (options.admin) app.route('/api/admin', new Hono<AppEnv>().use(hostCheck(hosts)).route('/', options.admin));
-  if (options.dashboard) app.route('/admin', options.dashboard);
+  if (options.dashboard) {
+    // '/admin/' as many type or bookmark it; the routes below match '/admin' only.
+    app.get('/admin/', (c) => c.redirect('/admin', 301));
+    app.route('/admin', options.dashboard);
+  }
   return app;
 }
 

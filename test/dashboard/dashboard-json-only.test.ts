@@ -50,3 +50,12 @@ it('says there is no migration and leaves no action control usable', async () =>
   }
   expect(problems).toEqual([]);
 });
+
+it('takes /admin/, as it is often typed or bookmarked, to the dashboard', async () => {
+  const response = await fetch(`${server().url}/admin/`, { redirect: 'manual' });
+  expect(response.status).toBe(301);
+  expect(response.headers.get('location')).toBe('/admin');
+  await page.goto(`${server().url}/admin/`);
+  expect(new URL(page.url()).pathname).toBe('/admin');
+  expect(await page.title()).toBe('contentkv operator');
+});
