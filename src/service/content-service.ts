@@ -171,8 +171,13 @@ export class ContentService {
     }
   }
 
+  /** The versions edits replaced, newest first; NOT_FOUND for an id that never existed (a deleted one has a history). */
   async history(c: Collection, id: string, limit = 20): Promise<HistoryEntry[]> {
-    return this.store.history(c, parseInput(idSchema, id, 'the id'), Math.min(Math.max(1, limit), 100));
+    const valid = parseInput(idSchema, id, 'the id');
+    const entries = await this.store.history(c, valid, Math.min(Math.max(1, limit), 100));
+    // Empty for a document never edited too; only then is the head worth a read.
+    if (entries.length === 0 && (await this.store.head(c, valid)).version === 0) throw new NotFoundError(collectionInfo[c].singular, valid);
+    return entries;
   }
 
   /** Puts back the content a document had at `version`: the undo of an edit, or of a delete. */

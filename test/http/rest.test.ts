@@ -167,6 +167,16 @@ describe('writing', () => {
     });
   });
 
+  it('answers the history of a document that never existed with NOT_FOUND, and of one never edited with none', async () => {
+    const unknown = await fixture.app.request('/api/projects/never-was-here/history', { headers: bearer(READ_TOKEN) });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error).toMatchObject({ code: 'NOT_FOUND', message: 'project "never-was-here" does not exist' });
+    expect((await send('POST', '/api/projects', projectInput({ id: 'never-edited' }))).status).toBe(201);
+    const fresh = await fixture.app.request('/api/projects/never-edited/history', { headers: bearer(READ_TOKEN) });
+    expect(fresh.status).toBe(200);
+    expect((await fresh.json()).data).toEqual([]);
+  });
+
   it('replays a create with the same Idempotency-Key without creating twice', async () => {
     const headers = { ...bearer(WRITE_TOKEN), 'Idempotency-Key': 'create-once-0001' };
     expect((await send('POST', '/api/projects', projectInput({ id: 'once' }), headers)).status).toBe(201);
