@@ -94,6 +94,10 @@ describe.each(CLIENT_KINDS)('MCP over HTTP with the %s client', (kind) => {
     const restored = await call('restore_version', { collection: 'projects', id, version: 1 });
     expect(restored.document).toMatchObject({ title: 'Made by an assistant', metadata: { version: 3 } });
 
+    // A dry run with a stale version says so, as the confirmed delete would, rather than preview a delete that will fail.
+    const staleDryRun = await client.callTool({ name: 'delete_project', arguments: { id, expectedVersion: 2 } });
+    expect(staleDryRun.isError).toBe(true);
+    expect(textOf(staleDryRun)).toMatch(/VERSION_CONFLICT.*version 3.*expectedVersion 3/s);
     const dryRun = await call('delete_project', { id, expectedVersion: 3 });
     expect(dryRun).toMatchObject({ deleted: false, preview: expect.stringContaining('confirm: true') });
     expect((await call('get_project', { id })).project.id).toBe(id);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { collectionInfo, type Collection, type Doc } from '../../domain/collections.js';
+import { VersionConflictError } from '../../domain/errors.js';
 import { STATUSES, tagSchema } from '../../domain/fields.js';
 import { idSchema } from '../../domain/ids.js';
 import { ADDS, defineTool, idempotencyKeyArg, READS, REPLACES, type ToolDefinition } from '../tool.js';
@@ -104,6 +105,8 @@ export function contentTools(collection: Collection): ToolDefinition[] {
       async run(args, { service, actor }) {
         if (args.confirm !== true) {
           const doc = await service.get(collection, args.id, viewer);
+          // The preview answers as the delete would: a stale version is a conflict now, not after the confirmation.
+          if (args.expectedVersion !== doc.metadata.version) throw new VersionConflictError(args.id, args.expectedVersion, doc.metadata.version);
           return {
             id: args.id,
             deleted: false,
