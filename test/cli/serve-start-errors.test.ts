@@ -24,10 +24,12 @@ it('names the port and how to choose another when it is already in use', async (
   const taken: Server = createServer();
   await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
   try {
-    const result = await runCli(['serve'], { PORT: String(port), CONTENTKV_DATA_DIR: sample.dir, CONTENTKV_TOKEN: 'a'.repeat(32) }, { timeoutMs: 30_000 });
+    // No CONTENTKV_TOKEN: the token a server would generate is shown only once it listens.
+    const result = await runCli(['serve'], { PORT: String(port), CONTENTKV_DATA_DIR: sample.dir }, { timeoutMs: 30_000 });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain(`contentkv: cannot listen: 127.0.0.1:${port} is already in use; choose another with PORT or --port`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr).not.toContain('generated read-write token');
   } finally {
     taken.close();
   }

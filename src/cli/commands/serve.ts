@@ -29,14 +29,15 @@ export function registerServe(program: Command): void {
       const config = loadConfig({ ...process.env, ...(options.port && { PORT: options.port }), ...(options.host && { HOST: options.host }) });
       const logger = createLogger(config.logLevel);
       const writeToken = config.token ?? randomBytes(24).toString('hex');
-      if (!config.token) {
-        process.stderr.write(
-          `\nNo CONTENTKV_TOKEN is set, so this run accepts only this generated read-write token:\n\n  ${writeToken}\n\n` +
-            'Set CONTENTKV_TOKEN to choose your own. It is not shown again.\n\n',
-        );
-      }
       const runtime = await createRuntime({ config, logger, writeToken });
       const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
+        // Shown once the server listens: a start that fails (a port taken) shows no token it never used.
+        if (!config.token) {
+          process.stderr.write(
+            `\nNo CONTENTKV_TOKEN is set, so this run accepts only this generated read-write token:\n\n  ${writeToken}\n\n` +
+              'Set CONTENTKV_TOKEN to choose your own. It is not shown again.\n\n',
+          );
+        }
         logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${info.port}`, store: runtime.stores.mode, redis: describeConnection(config.redis) }, 'contentkv is serving');
       });
       // Without a listener, a port already taken (another dev server on 3000) ended the process
