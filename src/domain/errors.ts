@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'READ_ONLY'
   | 'SCHEMA_TOO_NEW'
   | 'MIGRATION_GUARD'
+  | 'METHOD_NOT_ALLOWED'
   | 'INTERNAL';
 
 export interface Issue {
@@ -40,6 +41,13 @@ export class NotFoundError extends ContentKvError {
   /** `hint` follows the message (what does exist, say); `details` join the id's. */
   constructor(what: string, id: string, hint?: string, details: Record<string, unknown> = {}) {
     super('NOT_FOUND', `${what} "${id}" does not exist${hint ? `; ${hint}` : ''}`, { id, ...details });
+  }
+}
+
+/** A method a route does not take, on a path that exists: `allowed` is what it does take. */
+export class MethodNotAllowedError extends ContentKvError {
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super('METHOD_NOT_ALLOWED', `${path} does not take ${method}; it takes ${allowed.join(', ')}`, { allowed: [...allowed] });
   }
 }
 

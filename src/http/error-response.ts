@@ -22,6 +22,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   READ_ONLY: 503,
   SCHEMA_TOO_NEW: 503,
   MIGRATION_GUARD: 409,
+  METHOD_NOT_ALLOWED: 405,
   INTERNAL: 500,
 };
 
@@ -33,6 +34,7 @@ export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
     // The client hears our reason; the transport's own words are for the operator.
     if (error.cause !== undefined) c.get('logger')?.warn({ err: error.cause, requestId: meta.requestId, code: error.code }, error.message);
     if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="contentkv"');
+    if (status === 405) c.header('Allow', (error.details?.allowed as string[]).join(', '));
     const body = { code: error.code, message: error.message, ...(error.details && { details: error.details }) };
     return c.json(errorBody(body, meta), status);
   }

@@ -104,6 +104,27 @@ describe('reading', () => {
   });
 });
 
+describe('methods', () => {
+  it('answers a method a path does not take with 405 and Allow, and leaves unknown paths at 404', async () => {
+    const cases: [string, string, string][] = [
+      ['PUT', '/api/projects/ecommerce-ai-support-assistant', 'GET, HEAD, PATCH, DELETE'],
+      ['POST', '/api/resources/some-id', 'GET, HEAD, PATCH, DELETE'],
+      ['DELETE', '/api/projects', 'GET, HEAD, POST'],
+      ['PATCH', '/api/projects/some-id/history', 'GET, HEAD'],
+      ['GET', '/api/projects/some-id/restore', 'POST'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const response = await fixture.app.request(path, { method, headers: { ...json, ...bearer(WRITE_TOKEN) }, ...(method === 'GET' ? {} : { body: '{}' }) });
+      expect(response.status, `${method} ${path}`).toBe(405);
+      expect(response.headers.get('allow')).toBe(allow);
+      expect((await response.json()).error).toEqual({ code: 'METHOD_NOT_ALLOWED', message: `${path} does not take ${method}; it takes ${allow}`, details: { allowed: allow.split(', ') } });
+    }
+    // The methods a path takes still answer as before, HEAD included.
+    expect((await fixture.app.request('/api/projects/ecommerce-ai-support-assistant', { method: 'HEAD' })).status).toBe(200);
+    expect((await fixture.app.request('/api/projects/some-id/nothing', { method: 'PUT', headers: bearer(WRITE_TOKEN) })).status).toBe(404);
+  });
+});
+
 describe('writing', () => {
   const send = (method: string, path: string, body: unknown, headers: Record<string, string> = bearer(WRITE_TOKEN)) =>
     fixture.app.request(path, { method, headers: { ...json, ...headers }, body: JSON.stringify(body) });

@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Collection } from '../../domain/collections.js';
-import { ValidationError } from '../../domain/errors.js';
+import { MethodNotAllowedError, ValidationError } from '../../domain/errors.js';
 import { STATUSES, tagSchema } from '../../domain/fields.js';
 import type { ContentService, WriteOptions } from '../../service/content-service.js';
 import { parseInput } from '../../service/validation.js';
@@ -218,6 +218,15 @@ export function contentRoutes(collection: Collection, options: ContentRouteOptio
     return c.json(okBody(outcome.doc, metaOf(c, outcome.duplicate ? { duplicate: true } : {})));
   });
 
+  // Any other method on these paths is 405 with the methods they take, not the 404 of a path
+  // that does not exist. Registered last, so the routes above answer their own methods first.
+  const only = (allowed: readonly string[]) => (c: Context<AppEnv>) => {
+    throw new MethodNotAllowedError(c.req.method, c.req.path, allowed);
+  };
+  routes.all('/', only(['GET', 'HEAD', 'POST']));
+  routes.all('/:id', only(['GET', 'HEAD', 'PATCH', 'DELETE']));
+  routes.all('/:id/history', only(['GET', 'HEAD']));
+  routes.all('/:id/restore', only(['POST']));
   return routes;
 }
 
