@@ -54,7 +54,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   app.use(requestPipeline({ logger: options.logger, metrics: options.metrics, tokens: options.tokens, trustProxy: options.trustProxy }));
   app.onError((error, c) => errorResponse(error, c));
-  app.notFound((c) => errorResponse(new ContentKvError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), c));
+  app.notFound((c) => errorResponse(new ContentKvError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c));
   // Only where a body is read: on a GET the check would build a web Request for nothing.
   const limitBody = bodyLimit({
     maxSize: BODY_LIMIT_BYTES,

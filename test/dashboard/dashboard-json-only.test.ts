@@ -2,7 +2,8 @@
  * The dashboard of a server with nothing to migrate: `npm start`'s sample site, on the JSON files
  * with no Redis. The page must say so in plain words, and no control of the Actions panel may
  * look usable: buttons, selects, the slider and the force box are all disabled, with a line that
- * says why. The only failed request is the migration status the server refuses (409).
+ * says why. The only failed request is the migration status the server refuses (409). The same
+ * server also shows that /admin/ leads to the page.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
